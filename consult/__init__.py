@@ -1,0 +1,85 @@
+"""consult: participatory consultation on draft policies and public-service standards."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config: object | dict | None = None) -> Flask:
+    """Build the Flask application. No I/O beyond reading (or once creating) the instance secret key.
+
+    `config` is a config class or a mapping applied over consult.config.Config.
+    """
+    app = Flask(__name__, instance_path=os.environ.get("CONSULT_INSTANCE_PATH") or None,
+                template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
+                static_folder=str(Path(__file__).resolve().parent.parent / "static"))
+    from consult.config import Config, load_secret_key
+
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'consult.db'}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from consult import cli, web
+
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from consult import i18n
+    from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to continue.")
+
+    from consult.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(session_token: str):
+        import sqlalchemy as sa
+
+        return db.session.scalar(sa.select(User).where(User.session_token == session_token))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from consult.accounts.views import bp as accounts_bp
+    from consult.admin.views import bp as admin_bp
+    from consult.api import bp as api_bp
+    from consult.documents.views import bp as documents_bp
+    from consult.rounds.views import bp as rounds_bp
+
+    app.register_blueprint(rounds_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(api_bp)

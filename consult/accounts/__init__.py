@@ -1,0 +1,1 @@
+"""Users, roles, memberships, API tokens; login, registration, logout."""

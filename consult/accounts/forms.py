@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"))
+    password = PasswordField(_l("Password"))
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Name"))
+    email = EmailField(_l("E-mail"))
+    password = PasswordField(_l("Password"))
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"))

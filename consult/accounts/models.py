@@ -1,0 +1,109 @@
+"""Accounts: users, agency memberships (roles) and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.extensions import db
+from consult.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from consult.agencies.models import Agency
+
+
+class Role(enum.StrEnum):
+    CITIZEN = "citizen"
+    MODERATOR = "moderator"
+    AGENCY_ADMIN = "agency_admin"
+    OBSERVER = "observer"
+    ADMIN = "admin"
+
+
+AGENCY_ROLES = (Role.MODERATOR, Role.AGENCY_ADMIN)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    is_verified: Mapped[bool] = mapped_column(default=False)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_observer: Mapped[bool] = mapped_column(default=False)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    show_name: Mapped[bool] = mapped_column(default=False)
+    # The id Flask-Login keeps in the session; changed to log out every session of this user.
+    session_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
+        foreign_keys="Membership.user_id",
+    )
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: blocked accounts cannot log in
+        return self.is_active_account
+
+    def agency_roles(self, agency_id: int) -> set[Role]:
+        return {Role(m.role) for m in self.memberships if m.agency_id == agency_id}
+
+    def has_agency_role(self, agency_id: int, *roles: Role) -> bool:
+        return bool(self.agency_roles(agency_id) & set(roles or AGENCY_ROLES))
+
+    @property
+    def is_staff(self) -> bool:
+        """Site admin or a member of any agency's staff."""
+        return self.is_admin or bool(self.memberships)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class Membership(db.Model):
+    """A role a user holds in one agency (moderator or agency admin)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("user_id", "agency_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    agency: Mapped[Agency] = relationship(lazy="joined")
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship()

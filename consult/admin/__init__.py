@@ -1,0 +1,1 @@
+"""Site administration: agencies and roles."""

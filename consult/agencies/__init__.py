@@ -1,0 +1,1 @@
+"""Agencies (instansi) and their staff."""

@@ -1,0 +1,25 @@
+"""Agencies: the government bodies that publish documents and run consultation rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consult.extensions import db
+from consult.timeutil import utcnow
+
+
+class Agency(db.Model):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    timezone: Mapped[str] = mapped_column(sa.String(40), default="Asia/Jakarta")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.slug}>"

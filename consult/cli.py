@@ -1,0 +1,137 @@
+"""`flask` command groups (CONTRACT.md): seed, users, rounds, audit."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from consult.errors import ServiceError
+
+seed_cli = AppGroup("seed", help="Demo and synthetic data.")
+users_cli = AppGroup("users", help="Accounts and API tokens.")
+rounds_cli = AppGroup("rounds", help="Consultation rounds.")
+audit_cli = AppGroup("audit", help="The hash-chained audit log.")
+
+
+def _fail(exc: ServiceError) -> None:
+    details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    click.echo(f"Error: {exc.message}{' (' + details + ')' if details else ''}", err=True)
+    sys.exit(1)
+
+
+@seed_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database holds no agency yet (used by make run).")
+def seed_demo(if_empty):
+    """Load the demo agency, documents, rounds and accounts (does nothing when they exist)."""
+    from consult.agencies.models import Agency
+    from consult.demo import DEMO_PASSWORD, demo_accounts, load_demo
+    from consult.extensions import db
+
+    if if_empty and db.session.scalar(sa.select(Agency.id).limit(1)) is not None:
+        accounts = demo_accounts()
+        click.echo("The database already has data; demo data not loaded.")
+    else:
+        accounts = load_demo()
+    click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+    for role, email in accounts:
+        click.echo(f"  {role:<14} {email}")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(["citizen", "moderator", "agency_admin", "observer", "admin"]),
+              default="citizen", show_default=True)
+@click.option("--agency", "agency_slug", help="Agency slug, for moderator and agency_admin.")
+@click.option("--verified", is_flag=True, help="Mark the citizen as verified.")
+def users_create(email, name, password, role, agency_slug, verified):
+    """Create an account with a role."""
+    from consult.accounts.models import Role
+    from consult.accounts.services import create_user
+    from consult.agencies.services import get_agency
+
+    try:
+        agency = get_agency(agency_slug) if agency_slug else None
+        user = create_user(email, name, password, role=Role(role), agency=agency, verified=verified)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(f"Created user {user.id} <{user.email}> ({role})")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="cli", help="A label for the token.")
+def users_token(email, name):
+    """Create an API token; the token is the last line printed (shown once, stored hashed)."""
+    from consult.accounts.services import create_api_token, user_by_email
+
+    try:
+        user = user_by_email(email)
+    except ServiceError as exc:
+        _fail(exc)
+    token = create_api_token(user, name)
+    click.echo("API token (shown once; store it safely):")
+    click.echo(token)
+
+
+@rounds_cli.command("list")
+def rounds_list():
+    """Print every round as a JSON array (last line)."""
+    from consult.extensions import db
+    from consult.rounds.models import Round
+    from consult.timeutil import iso_utc
+
+    rounds = db.session.scalars(sa.select(Round).order_by(Round.id)).all()
+    click.echo(json.dumps([{"id": r.id, "title": r.title, "state": r.state.value, "opens_at": iso_utc(r.opens_at),
+                            "closes_at": iso_utc(r.effective_closes_at), "agency": r.agency.slug}
+                           for r in rounds], ensure_ascii=False))
+
+
+@rounds_cli.command("set-times")
+@click.argument("round_id", type=int)
+@click.option("--opens", help="ISO 8601; without an offset it is read as the agency's local time.")
+@click.option("--closes", help="ISO 8601; without an offset it is read as the agency's local time.")
+def rounds_set_times(round_id, opens, closes):
+    """Reschedule a round (audited like the web form)."""
+    from consult.rounds.services import get_round, reschedule_round
+    from consult.timeutil import iso_utc, parse_iso
+
+    if not opens and not closes:
+        raise click.UsageError("Give --opens and/or --closes.")
+    try:
+        rnd = get_round(round_id)
+        tz = rnd.agency.timezone
+        try:
+            opens_at = parse_iso(opens, tz) if opens else None
+            closes_at = parse_iso(closes, tz) if closes else None
+        except ValueError as exc:
+            raise click.BadParameter(f"not an ISO 8601 date and time: {exc}") from None
+        rnd = reschedule_round("cli", rnd, opens_at=opens_at, closes_at=closes_at)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(json.dumps({"id": rnd.id, "state": rnd.state.value, "opens_at": iso_utc(rnd.opens_at),
+                           "closes_at": iso_utc(rnd.closes_at)}))
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Check the whole chain: exit 0 with "OK <entries> <head>", or exit 1 naming the first bad entry."""
+    from consult.audit import verify
+
+    result = verify()
+    if result.ok:
+        click.echo(f"OK {result.entries} {result.head}")
+        return
+    click.echo(f"BAD entry {result.bad_seq}: {result.problem} (the {result.entries} entries before it are intact)")
+    sys.exit(1)
+
+
+def init_app(app: Flask) -> None:
+    for group in (seed_cli, users_cli, rounds_cli, audit_cli):
+        app.cli.add_command(group)

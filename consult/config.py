@@ -1,0 +1,88 @@
+"""Configuration from environment variables (see docs/OPERATIONS.md for the full list)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else from instance/secret_key, generated there on first use.
+
+    This is the one file create_app() may write: a key generated once and kept, so that sessions survive
+    restarts and every process of one installation signs with the same key.
+    """
+    env = os.environ.get("SECRET_KEY")
+    if env:
+        return env
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, key.encode())
+    except BaseException:
+        os.close(fd)
+        raise
+    os.close(fd)
+    return key
+
+
+class Config:
+    """Production-safe defaults; every value can be overridden from the environment."""
+
+    ENV_NAME = os.environ.get("CONSULT_ENV", "production")
+    DEVELOPMENT = ENV_NAME == "development"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: filled in from the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 256 * 1024))
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
+
+    SESSION_COOKIE_NAME = "consult_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", not DEVELOPMENT)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    PREFERRED_URL_SCHEME = "http" if DEVELOPMENT else "https"
+
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: no lost comment after a long read
+    WTF_CSRF_SSL_STRICT = not DEVELOPMENT
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
+    REGISTER_LIMIT = os.environ.get("REGISTER_LIMIT", "10 per hour")
+
+    PASSWORD_HASH_METHOD = "scrypt"
+    PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))  # number of trusted reverse proxies in front
+
+
+class TestConfig(Config):
+    TESTING = True
+    DEVELOPMENT = False
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = True  # on, as in production; counters are reset between tests
+    RATELIMIT_STORAGE_URI = "memory://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production uses scrypt
+    SERVER_NAME = None

@@ -1,0 +1,79 @@
+"""Demo data for `flask seed demo` and `make run`: written for consult, fictional, in Indonesian."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from consult import audit
+from consult.accounts.models import Role, User
+from consult.accounts.services import create_user
+from consult.agencies.models import Agency
+from consult.agencies.services import create_agency
+from consult.demo_content import AGENCY, CLOSED_POLICY, POLICY, SERVICE_STANDARD
+from consult.documents.models import DocumentKind
+from consult.documents.services import create_document, publish_version
+from consult.extensions import db, write_transaction
+from consult.rounds.models import Round
+from consult.rounds.services import schedule_round
+from consult.timeutil import iso_utc, utcnow
+
+DEMO_PASSWORD = "Demo-Konsultasi-2026"  # noqa: S105 - published demo password, documented in README.md
+ACTOR = "seed"
+
+ACCOUNTS = (
+    ("admin", "admin@konsultasi.example", "Admin Situs", Role.ADMIN, False),
+    ("agency_admin", "pengelola@disdukcapil-sukamaju.example", "Rina Pengelola", Role.AGENCY_ADMIN, True),
+    ("moderator", "moderator@disdukcapil-sukamaju.example", "Budi Moderator", Role.MODERATOR, True),
+    ("observer", "pemantau@pantau-layanan.example", "Sari Pemantau", Role.OBSERVER, False),
+    ("citizen", "warga@contoh.example", "Dewi Warga", Role.CITIZEN, False),
+)
+
+
+def demo_accounts() -> list[tuple[str, str]]:
+    return [(label, email) for label, email, *_ in ACCOUNTS]
+
+
+def load_demo(now: dt.datetime | None = None) -> list[tuple[str, str]]:
+    """Create the demo agency, documents, rounds (open, upcoming, closed) and one account per role.
+
+    Idempotent: when the demo agency exists nothing is changed.
+    """
+    now = now or utcnow()
+    if db.session.scalar(sa.select(Agency.id).where(Agency.slug == AGENCY["slug"])):
+        return demo_accounts()
+    agency = create_agency(ACTOR, AGENCY["slug"], AGENCY["name"], AGENCY["description"], "Asia/Jakarta")
+    for _label, email, name, role, in_agency in ACCOUNTS:
+        if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
+            create_user(email, name, DEMO_PASSWORD, role=role, agency=agency if in_agency else None,
+                        verified=role == Role.CITIZEN, actor=ACTOR)
+
+    standard = create_document(ACTOR, agency, DocumentKind.SERVICE_STANDARD, SERVICE_STANDARD["title"],
+                               SERVICE_STANDARD["summary"], components=SERVICE_STANDARD["components"],
+                               service_name=SERVICE_STANDARD["service_name"])
+    version = publish_version(ACTOR, standard.latest_version)
+    schedule_round(ACTOR, version, title=SERVICE_STANDARD["title"], opens_at=now - dt.timedelta(days=2),
+                   closes_at=now + dt.timedelta(days=28))
+
+    policy = create_document(ACTOR, agency, DocumentKind.POLICY, POLICY["title"], POLICY["summary"],
+                             markdown=POLICY["markdown"])
+    version = publish_version(ACTOR, policy.latest_version)
+    schedule_round(ACTOR, version, title=POLICY["title"], opens_at=now + dt.timedelta(days=7),
+                   closes_at=now + dt.timedelta(days=37))
+
+    closed = create_document(ACTOR, agency, DocumentKind.POLICY, CLOSED_POLICY["title"], CLOSED_POLICY["summary"],
+                             markdown=CLOSED_POLICY["markdown"])
+    version = publish_version(ACTOR, closed.latest_version)
+    # A round from the past: the service refuses closing times in the past, so the seed writes it directly,
+    # with the same audit entry the service would have made when it was scheduled.
+    with write_transaction():
+        opens_at, closes_at = now - dt.timedelta(days=60), now - dt.timedelta(days=30)
+        rnd = Round(agency_id=agency.id, document_id=closed.id, version_id=version.id, title=CLOSED_POLICY["title"],
+                    opens_at=opens_at, closes_at=closes_at)
+        db.session.add(rnd)
+        audit.record("round.scheduled", rnd, {
+            "agency": agency.slug, "document_id": closed.id, "version": version.number,
+            "title": rnd.title, "opens_at": iso_utc(opens_at), "closes_at": iso_utc(closes_at),
+            "verified_only": False}, actor=ACTOR)
+    return demo_accounts()

@@ -1,0 +1,1 @@
+"""Documents (policies and service standards), their versions and sections."""

@@ -1,0 +1,76 @@
+"""Split a Markdown document into sections at its headings. Plain computation: no Flask, no database.
+
+Every ATX heading (`#` … `######`) starts a section; text before the first heading becomes a preamble
+section. Headings inside fenced code blocks are ignored. A section's key is the slug of its heading,
+with `-2`, `-3` … added when the same heading appears again, so importing the same text twice gives the
+same keys, and a later version whose headings are unchanged keeps every key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+PREAMBLE_KEY = "pembuka"
+MAX_KEY = 100
+
+
+@dataclass(frozen=True)
+class SplitSection:
+    key: str
+    title: str
+    level: int
+    body: str
+
+
+def slugify(text: str) -> str:
+    """ASCII slug of a heading: lower case, words joined by '-'."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
+    return text[:MAX_KEY].rstrip("-") or "bagian"
+
+
+def split_markdown(text: str, preamble_title: str = "Pembuka") -> list[SplitSection]:
+    """Split `text` into sections, one per heading (plus a preamble when text precedes the first one)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw: list[tuple[str, int, list[str]]] = []  # (title, level, body lines)
+    current: tuple[str, int, list[str]] = (preamble_title, 0, [])
+    fence: str | None = None
+    for line in lines:
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            marker = fence_match.group(1)
+            if fence is None:
+                fence = marker[0] * 3
+            elif marker.startswith(fence):
+                fence = None
+            current[2].append(line)
+            continue
+        heading = None if fence else _HEADING.match(line)
+        if heading:
+            raw.append(current)
+            current = (heading.group(2).strip(), len(heading.group(1)), [])
+        else:
+            current[2].append(line)
+    raw.append(current)
+
+    sections: list[SplitSection] = []
+    used: set[str] = set()
+    for index, (title, level, body_lines) in enumerate(raw):
+        body = "\n".join(body_lines).strip("\n")
+        if index == 0 and level == 0:
+            if not body.strip():
+                continue
+            base = PREAMBLE_KEY
+        else:
+            base = slugify(title)
+        key, n = base, 1
+        while key in used:
+            n += 1
+            key = f"{base}-{n}"
+        used.add(key)
+        sections.append(SplitSection(key=key, title=title[:300], level=level or 1, body=body))
+    return sections

@@ -1,0 +1,148 @@
+"""Agency workspace for documents: write a draft, edit it, publish it, start the next version."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consult.agencies.services import can_manage_agency, get_agency
+from consult.documents import services
+from consult.documents.components import COMPONENTS
+from consult.documents.forms import PolicyForm, ServiceStandardForm, component_field, component_values
+from consult.documents.models import Document, DocumentKind
+from consult.errors import Conflict, Invalid
+from consult.forms import ActionForm, apply_errors
+
+bp = Blueprint("documents", __name__, url_prefix="/kelola/<slug>/dokumen")
+
+
+@bp.url_value_preprocessor
+def load_agency(_endpoint, values):
+    g.agency = get_agency(values.pop("slug"))
+
+
+@bp.url_defaults
+def add_slug(_endpoint, values):
+    if "slug" not in values and getattr(g, "agency", None) is not None:
+        values["slug"] = g.agency.slug
+
+
+@bp.before_request
+@login_required
+def require_manager():
+    if not can_manage_agency(current_user, g.agency):
+        abort(403)
+
+
+def _document(document_id: int) -> Document:
+    document = services.get_document(document_id)
+    if document.agency_id != g.agency.id:
+        abort(404)
+    return document
+
+
+def _form_for(kind: str, **kwargs):
+    return (PolicyForm if kind == DocumentKind.POLICY else ServiceStandardForm)(**kwargs)
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+def new():
+    kind = request.values.get("jenis", DocumentKind.SERVICE_STANDARD)
+    if kind not in {k.value for k in DocumentKind}:
+        abort(404)
+    form = _form_for(kind)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            if kind == DocumentKind.POLICY:
+                document = services.create_document(current_user, g.agency, kind, form.title.data, form.summary.data,
+                                                    markdown=form.body.data or "")
+            else:
+                document = services.create_document(current_user, g.agency, kind, form.title.data, form.summary.data,
+                                                    components=component_values(form),
+                                                    service_name=form.service_name.data or "")
+        except Invalid as exc:
+            _apply(form, exc)
+            status = 422
+        else:
+            flash(_("Draft saved. Check it, then publish it."), "success")
+            return redirect(url_for("documents.show", document_id=document.id), code=303)
+    return render_template("documents/form.html", form=form, kind=kind, document=None, components=COMPONENTS,
+                           component_field=component_field), status
+
+
+def _apply(form, exc: Invalid) -> None:
+    fields = {k.replace("-", "_"): v for k, v in exc.fields.items()}
+    apply_errors(form, Invalid(exc.message, fields=fields))
+
+
+@bp.get("/<int:document_id>")
+def show(document_id: int):
+    document = _document(document_id)
+    version_number = request.args.get("versi", type=int)
+    version = next((v for v in document.versions if v.number == version_number), None) or document.latest_version
+    return render_template("documents/show.html", document=document, version=version, action_form=ActionForm())
+
+
+@bp.route("/<int:document_id>/ubah", methods=["GET", "POST"])
+def edit(document_id: int):
+    document = _document(document_id)
+    version = document.latest_version
+    if version is None or not version.is_draft:
+        flash(_("A published version cannot be changed. Start a new draft instead."), "error")
+        return redirect(url_for("documents.show", document_id=document.id), code=303)
+    status = 200
+    if request.method == "GET":
+        form = _form_for(document.kind, formdata=None, obj=document)
+        if document.kind == DocumentKind.POLICY:
+            form.body.data = version.body_markdown
+        else:
+            form.service_name.data = document.service_name
+            by_key = {s.key: s.body for s in version.sections}
+            for component in COMPONENTS:
+                component_field(form, component.key).data = by_key.get(component.key, "")
+    else:
+        form = _form_for(document.kind)
+        if form.validate_on_submit():
+            try:
+                if document.kind == DocumentKind.POLICY:
+                    services.update_draft(current_user, version, form.title.data, form.summary.data,
+                                          markdown=form.body.data or "")
+                else:
+                    services.update_draft(current_user, version, form.title.data, form.summary.data,
+                                          components=component_values(form))
+            except Invalid as exc:
+                _apply(form, exc)
+                status = 422
+            else:
+                flash(_("Draft saved."), "success")
+                return redirect(url_for("documents.show", document_id=document.id), code=303)
+    return render_template("documents/form.html", form=form, kind=document.kind, document=document,
+                           components=COMPONENTS, component_field=component_field), status
+
+
+@bp.post("/<int:document_id>/terbitkan")
+def publish(document_id: int):
+    document = _document(document_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    version = document.latest_version
+    try:
+        services.publish_version(current_user, version)
+    except (Invalid, Conflict) as exc:
+        flash(str(exc.message), "error")
+        return redirect(url_for("documents.show", document_id=document.id), code=303)
+    flash(_("Version %(n)s published. You can now schedule a consultation round on it.", n=version.number),
+          "success")
+    return redirect(url_for("documents.show", document_id=document.id), code=303)
+
+
+@bp.post("/<int:document_id>/versi-baru")
+def new_version(document_id: int):
+    document = _document(document_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    version = services.start_new_draft(current_user, document)
+    flash(_("Draft version %(n)s started.", n=version.number), "success")
+    return redirect(url_for("documents.edit", document_id=document.id), code=303)

@@ -1,0 +1,115 @@
+"""Flask extensions, created unbound here and bound to the app in create_app()."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+
+import sqlalchemy as sa
+from flask import request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+# --- SQLite: WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for write transactions ---------------
+#
+# pysqlite opens transactions lazily and only before writes, which makes SQLite's locking invisible to
+# SQLAlchemy. We switch that off and emit BEGIN ourselves (the recipe from SQLAlchemy's SQLite docs), so a
+# write transaction that reads first (audit chain head, unique checks) can start with BEGIN IMMEDIATE and
+# never fail half-way with "database is locked" when another writer got there first.
+
+_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("consult_sqlite_immediate", default=False)
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _sqlite_on_begin(conn):
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+def begin_write() -> None:
+    """Start the session's next transaction as a write transaction.
+
+    Any read-only transaction still open (for example the one that loaded the current user) is ended
+    first; pending unflushed changes at that point are a programming error. On SQLite the new
+    transaction starts with BEGIN IMMEDIATE, so writers queue on the busy timeout instead of failing;
+    on PostgreSQL nothing extra is needed here (the audit chain takes its own lock).
+    """
+    session = db.session()  # the request's Session behind the scoped_session proxy
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_write() called with unflushed changes in the session")
+    if session.in_transaction():
+        session.rollback()
+    token = _immediate.set(True)
+    try:
+        session.connection()
+    finally:
+        _immediate.reset(token)
+
+
+def client_address() -> str:
+    """The client's address for rate limits (ProxyFix, if configured, has already applied)."""
+    return request.remote_addr or "unknown"
+
+
+_in_write: contextvars.ContextVar[bool] = contextvars.ContextVar("consult_in_write", default=False)
+
+
+@contextlib.contextmanager
+def write_transaction():
+    """One write transaction around a service function: BEGIN (IMMEDIATE on SQLite) … COMMIT.
+
+    Nested use joins the outer transaction, so a service may call another service. On any exception the
+    whole transaction is rolled back: nothing is half-saved.
+    """
+    if _in_write.get():
+        yield db.session
+        return
+    begin_write()
+    token = _in_write.set(True)
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _in_write.reset(token)

@@ -1,0 +1,1 @@
+"""Consultation rounds: a published version open for comment between two times."""

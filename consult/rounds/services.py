@@ -1,0 +1,127 @@
+"""Round rules: scheduling and rescheduling consultation rounds, and the lists the public sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from consult import audit
+from consult.accounts.models import User
+from consult.agencies.services import can_manage_agency
+from consult.documents.models import DocumentVersion
+from consult.errors import Conflict, Invalid, NotAllowed, NotFound
+from consult.extensions import db, write_transaction
+from consult.rounds.models import Round
+from consult.timeutil import iso_utc, utcnow
+
+MAX_ROUND_DAYS = 366
+
+
+def get_round(round_id: int) -> Round:
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        raise NotFound()
+    return rnd
+
+
+def _check_times(opens_at: dt.datetime | None, closes_at: dt.datetime | None) -> dict[str, object]:
+    errors: dict[str, object] = {}
+    if opens_at is None:
+        errors["opens_at"] = _l("Enter when the round opens.")
+    if closes_at is None:
+        errors["closes_at"] = _l("Enter when the round closes.")
+    if errors:
+        return errors
+    if closes_at <= opens_at:
+        errors["closes_at"] = _l("The round must close after it opens.")
+    elif closes_at - opens_at > dt.timedelta(days=MAX_ROUND_DAYS):
+        errors["closes_at"] = _l("A round lasts at most %(n)s days.", n=MAX_ROUND_DAYS)
+    elif closes_at <= utcnow():
+        errors["closes_at"] = _l("The closing time is already past.")
+    return errors
+
+
+def schedule_round(actor: User | str, version: DocumentVersion, *, title: str, opens_at: dt.datetime | None,
+                   closes_at: dt.datetime | None, verified_only: bool = False) -> Round:
+    """Schedule a consultation round on a published version (times in naive UTC).
+
+    Agency admins of the document's agency only. Audited as "round.scheduled".
+    """
+    document = version.document
+    if not isinstance(actor, str) and not can_manage_agency(actor, document.agency):
+        raise NotAllowed()
+    if version.is_draft:
+        raise Conflict(_l("Publish the version before scheduling a round on it."))
+    title = " ".join((title or "").split()) or document.title
+    errors = _check_times(opens_at, closes_at)
+    if len(title) > 200:
+        errors["title"] = _l("Use at most %(n)s characters.", n=200)
+    if errors:
+        raise Invalid(fields=errors)
+    with write_transaction():
+        rnd = Round(agency_id=document.agency_id, document_id=document.id, version_id=version.id, title=title,
+                    opens_at=opens_at, closes_at=closes_at, verified_only=bool(verified_only),
+                    created_by_id=None if isinstance(actor, str) else actor.id)
+        db.session.add(rnd)
+        audit.record("round.scheduled", rnd, {
+            "agency": document.agency.slug, "document_id": document.id, "version": version.number,
+            "title": title, "opens_at": iso_utc(opens_at), "closes_at": iso_utc(closes_at),
+            "verified_only": bool(verified_only),
+        }, actor=actor)
+    return rnd
+
+
+def reschedule_round(actor: User | str, rnd: Round, *, opens_at: dt.datetime | None = None,
+                     closes_at: dt.datetime | None = None) -> Round:
+    """Change a round's times. Agency admins (web) and the operator (CLI). Audited as "round.rescheduled".
+
+    A round that has already opened keeps its opening time: moving it would rewrite when people could take
+    part. Its closing time may move (to extend or shorten the round) as long as it stays in the future.
+    """
+    if not isinstance(actor, str) and not can_manage_agency(actor, rnd.agency):
+        raise NotAllowed()
+    with write_transaction():
+        rnd = db.session.get(Round, rnd.id)
+        new_opens = opens_at or rnd.opens_at
+        new_closes = closes_at or rnd.closes_at
+        now = utcnow()
+        errors = {}
+        if rnd.opens_at <= now and new_opens != rnd.opens_at:
+            errors["opens_at"] = _l("The round has already opened; its opening time cannot change.")
+        errors.update(_check_times(new_opens, new_closes))
+        if errors:
+            raise Invalid(fields=errors)
+        before = {"opens_at": iso_utc(rnd.opens_at), "closes_at": iso_utc(rnd.closes_at)}
+        rnd.opens_at, rnd.closes_at = new_opens, new_closes
+        audit.record("round.rescheduled", rnd, {
+            "before": before, "opens_at": iso_utc(new_opens), "closes_at": iso_utc(new_closes)}, actor=actor)
+    return rnd
+
+
+def home_rounds(limit: int = 10) -> dict[str, list[Round]]:
+    """Open rounds (closing soonest first), upcoming (opening soonest) and recently closed ones."""
+    now = utcnow()
+    base = sa.select(Round)
+    return {
+        "open": list(db.session.scalars(base.where(Round.is_open_at(now))
+                                        .order_by(Round.closes_at, Round.id).limit(limit))),
+        "scheduled": list(db.session.scalars(base.where(Round.is_scheduled_at(now))
+                                             .order_by(Round.opens_at, Round.id).limit(limit))),
+        "closed": list(db.session.scalars(base.where(Round.is_closed_at(now))
+                                          .order_by(Round.closes_at.desc(), Round.id.desc()).limit(limit))),
+    }
+
+
+def rounds_page(after_id: int | None, limit: int = 20) -> list[Round]:
+    """Rounds newest first (by id), keyset-paginated: those with id below `after_id`."""
+    query = sa.select(Round).order_by(Round.id.desc()).limit(limit)
+    if after_id is not None:
+        query = query.where(Round.id < after_id)
+    return list(db.session.scalars(query))
+
+
+def agency_rounds(agency_id: int) -> list[Round]:
+    return list(db.session.scalars(sa.select(Round).where(Round.agency_id == agency_id)
+                                   .order_by(Round.opens_at.desc(), Round.id.desc())))

@@ -1,0 +1,140 @@
+"""Public pages (home, round list, round page) and the agency workspace for rounds."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consult.agencies.services import can_manage_agency, get_agency, managed_agencies
+from consult.documents.services import agency_documents, get_document
+from consult.errors import Conflict, Invalid
+from consult.forms import apply_errors
+from consult.rounds import services
+from consult.rounds.forms import RescheduleForm, ScheduleForm
+from consult.timeutil import local, to_utc_naive
+
+bp = Blueprint("rounds", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("rounds/home.html", groups=services.home_rounds())
+
+
+@bp.get("/putaran")
+def index():
+    after = request.args.get("sebelum", type=int)
+    rounds = services.rounds_page(after, limit=21)
+    more = len(rounds) > 20
+    return render_template("rounds/index.html", rounds=rounds[:20], next_after=rounds[19].id if more else None)
+
+
+@bp.get("/rounds/<int:round_id>")
+def show(round_id: int):
+    rnd = services.get_round(round_id)
+    return render_template("rounds/show.html", round=rnd, version=rnd.version, document=rnd.document,
+                           can_manage=can_manage_agency(current_user, rnd.agency))
+
+
+# --- agency workspace -----------------------------------------------------------------------------------
+
+
+def _managed(slug: str):
+    agency = get_agency(slug)
+    if not can_manage_agency(current_user, agency):
+        abort(403)
+    return agency
+
+
+@bp.get("/kelola")
+@login_required
+def workspace():
+    agencies = managed_agencies(current_user)
+    if not agencies:
+        abort(403)
+    if len(agencies) == 1:
+        return redirect(url_for("rounds.agency_workspace", slug=agencies[0].slug))
+    return render_template("rounds/workspace.html", agencies=agencies)
+
+
+@bp.get("/kelola/<slug>")
+@login_required
+def agency_workspace(slug: str):
+    agency = _managed(slug)
+    return render_template("rounds/agency.html", agency=agency, documents=agency_documents(agency),
+                           rounds=services.agency_rounds(agency.id))
+
+
+def _parse(form) -> None:
+    """Parse the submitted fields; the service reports what is missing or wrong, once per field."""
+    form.validate()
+    for field in (form.opens_at, form.closes_at):
+        field.errors = []
+
+
+def _local_input(value, tz):
+    return local(value, tz).replace(tzinfo=None)
+
+
+@bp.route("/kelola/<slug>/dokumen/<int:document_id>/putaran-baru", methods=["GET", "POST"])
+@login_required
+def schedule(slug: str, document_id: int):
+    agency = _managed(slug)
+    document = get_document(document_id)
+    if document.agency_id != agency.id:
+        abort(404)
+    version = document.latest_published
+    if version is None:
+        flash(_("Publish the version before scheduling a round on it."), "error")
+        return redirect(url_for("documents.show", slug=slug, document_id=document.id), code=303)
+    form = ScheduleForm()
+    if request.method == "GET":
+        form.title.data = document.title
+    status = 200
+    if request.method == "POST":
+        _parse(form)
+        opens = to_utc_naive(form.opens_at.data, agency.timezone) if form.opens_at.data else None
+        closes = to_utc_naive(form.closes_at.data, agency.timezone) if form.closes_at.data else None
+        try:
+            rnd = services.schedule_round(current_user, version, title=form.title.data or "", opens_at=opens,
+                                          closes_at=closes, verified_only=form.verified_only.data)
+        except Invalid as exc:
+            apply_errors(form, exc)
+            status = 422
+        except Conflict as exc:
+            flash(str(exc.message), "error")
+            status = 409
+        else:
+            flash(_("The round is scheduled."), "success")
+            return redirect(url_for("rounds.show", round_id=rnd.id), code=303)
+    return render_template("rounds/schedule.html", form=form, agency=agency, document=document, version=version,
+                           round=None), status
+
+
+@bp.route("/kelola/<slug>/putaran/<int:round_id>/jadwal", methods=["GET", "POST"])
+@login_required
+def reschedule(slug: str, round_id: int):
+    agency = _managed(slug)
+    rnd = services.get_round(round_id)
+    if rnd.agency_id != agency.id:
+        abort(404)
+    form = RescheduleForm()
+    if request.method == "GET":
+        form.opens_at.data = _local_input(rnd.opens_at, agency.timezone)
+        form.closes_at.data = _local_input(rnd.closes_at, agency.timezone)
+    status = 200
+    if request.method == "POST":
+        _parse(form)
+        opens = to_utc_naive(form.opens_at.data, agency.timezone) if form.opens_at.data else None
+        closes = to_utc_naive(form.closes_at.data, agency.timezone) if form.closes_at.data else None
+        try:
+            services.reschedule_round(current_user, rnd, opens_at=opens, closes_at=closes)
+        except Invalid as exc:
+            apply_errors(form, exc)
+            status = 422
+        else:
+            flash(_("The round's times are changed."), "success")
+            return redirect(url_for("rounds.show", round_id=rnd.id), code=303)
+    return render_template("rounds/schedule.html", form=form, agency=agency, document=rnd.document,
+                           version=rnd.version, round=rnd), status

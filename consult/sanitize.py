@@ -1,0 +1,69 @@
+"""The one place where text written by people becomes HTML.
+
+Markdown source → HTML with markdown-it (raw HTML switched off) → bleach allow-list. Called once, at write
+time; the result is stored next to the source and shown with `|safe`. Nothing else in the code base may
+mark user text as safe.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import bleach
+from markdown_it import MarkdownIt
+
+PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+# Comments: paragraphs, emphasis, lists, quotes, links. No images, headings, tables or raw HTML.
+COMMENT_TAGS = frozenset({"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "a", "code"})
+# Documents written by agencies: also sub-headings, tables, rules and code, still no images or HTML.
+DOCUMENT_TAGS = COMMENT_TAGS | {"h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "hr", "pre"}
+ATTRIBUTES = {"a": ["href", "title", "rel"], "th": ["align"], "td": ["align"], "ol": ["start"]}
+
+
+@lru_cache(maxsize=2)
+def _markdown(profile: str) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    if profile == "comment":
+        md.disable(["image", "heading", "lheading", "code", "fence", "hr", "html_block", "html_inline"])
+    else:
+        md.enable("table")
+        md.disable(["image", "html_block", "html_inline"])
+    return md
+
+
+def _set_rel(attrs, new=False):
+    href_key = (None, "href")
+    if href_key in attrs:
+        attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+def _clean(html: str, tags: frozenset[str]) -> str:
+    cleaned = bleach.clean(html, tags=tags, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True,
+                           strip_comments=True)
+    return bleach.linkify(cleaned, callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+
+
+def render_comment(source: str) -> str:
+    """HTML for a comment or reply written by a participant."""
+    return _clean(_markdown("comment").render(source or ""), COMMENT_TAGS).strip()
+
+
+def render_document(source: str) -> str:
+    """HTML for a section of a document written by an agency (shown as written, still sanitised)."""
+    html = _markdown("document").render(source or "")
+    # Sub-headings inside a section are demoted below the section's own heading level.
+    for level in (2, 1):
+        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    return _clean(html, DOCUMENT_TAGS).strip()
+
+
+def plain_text(html_or_text: str, limit: int | None = None) -> str:
+    """Text with every tag removed (for summaries, titles, e-mails)."""
+    text = bleach.clean(html_or_text or "", tags=set(), strip=True)
+    text = " ".join(text.split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text

@@ -1,0 +1,143 @@
+"""Cross-cutting HTTP concerns: error pages, security headers, template helpers, health and language."""
+
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from consult.errors import ServiceError
+from consult.i18n import LANG_COOKIE
+from consult.timeutil import local
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+ERROR_TEXT = {
+    400: ("Permintaan tidak valid", "Bad request"),
+    401: ("Perlu masuk", "Login required"),
+    403: ("Akses ditolak", "Forbidden"),
+    404: ("Halaman tidak ditemukan", "Not found"),
+    405: ("Metode tidak diizinkan", "Method not allowed"),
+    409: ("Konflik", "Conflict"),
+    413: ("Kiriman terlalu besar", "Request too large"),
+    422: ("Isian tidak valid", "Invalid input"),
+    429: ("Terlalu banyak permintaan", "Too many requests"),
+    500: ("Terjadi kesalahan", "Server error"),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_message(status: int) -> str:
+    messages = {
+        400: _("The request could not be understood. Please go back and try again."),
+        401: _("Please log in to continue."),
+        403: _("You do not have permission to see this page or do this."),
+        404: _("The page you asked for does not exist or was removed."),
+        405: _("This address does not accept that kind of request."),
+        409: _("This conflicts with the current state."),
+        413: _("What you sent is larger than allowed. Shorten the text and send it again."),
+        422: _("Please correct the marked fields."),
+        429: _("Too many attempts in a short time. Please wait a few minutes and try again."),
+        500: _("Something went wrong on our side. Your request was not saved; please try again."),
+    }
+    return messages.get(status, _("The request could not be processed."))
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": code, "message": str(message)}}
+    if fields:
+        body["error"]["fields"] = {k: str(v) for k, v in fields.items()}
+    return jsonify(body), status
+
+
+def error_page(status: int, message: str | None = None):
+    title_id, title_en = ERROR_TEXT.get(status, ERROR_TEXT[500])
+    title = title_en if str(get_locale()) == "en" else title_id
+    return render_template("errors/error.html", status=status, title=title,
+                           message=message or _error_message(status)), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http(exc: HTTPException):
+        status = exc.code or 500
+        if wants_json():
+            code = (exc.name or "error").lower().replace(" ", "_")
+            return json_error(status, code, _error_message(status))
+        if status == 401:
+            return redirect(url_for("accounts.login", next=request.full_path))
+        return error_page(status)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(_exc: CSRFError):
+        return error_page(400, _("The form expired or was sent from elsewhere. Reload the page and send it again."))
+
+    @app.errorhandler(ServiceError)
+    def handle_service_error(exc: ServiceError):
+        if wants_json():
+            return json_error(exc.status, exc.code, str(exc.message), exc.fields)
+        return error_page(exc.status, str(exc.message))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        from consult.extensions import db
+
+        db.session.rollback()
+        app.logger.exception("Unhandled error", exc_info=exc)
+        if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise exc
+        if wants_json():
+            return json_error(500, "server_error", _error_message(500))
+        return error_page(500)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        response.vary.add("Cookie")
+        return response
+
+    @app.get("/healthz")
+    def healthz():
+        response = make_response("ok", 200)
+        response.mimetype = "text/plain"
+        return response
+
+    @app.post("/bahasa")
+    def set_language():
+        lang = request.form.get("lang", "")
+        target = request.form.get("next") or url_for("rounds.home")
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("rounds.home")
+        response = redirect(target, code=303)
+        if lang in app.config["LANGUAGES"]:
+            session["lang"] = lang
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                                secure=app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+    @app.template_filter("localtime")
+    def localtime_filter(value, tz: str = "Asia/Jakarta", fmt: str = "medium"):
+        if value is None:
+            return ""
+        aware = local(value, tz)
+        zone = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(tz, tz)
+        return f"{format_datetime(aware.replace(tzinfo=None), fmt, rebase=False)} {zone}"
+
+    @app.context_processor
+    def template_globals():
+        return {"current_lang": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+    @app.before_request
+    def remember_htmx():
+        g.htmx = request.headers.get("HX-Request") == "true"

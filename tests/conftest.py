@@ -1,0 +1,184 @@
+"""Shared fixtures: an app whose schema is built by the migrations, a clean database per test, factories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from consult import create_app
+from consult.config import TestConfig
+from consult.extensions import db, limiter
+
+PASSWORD = "Uji-kata-sandi-2026"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+_TMP = Path(tempfile.mkdtemp(prefix="consult-tests-"))
+
+
+def database_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+
+
+def is_postgres() -> bool:
+    return database_url().startswith("postgresql")
+
+
+def pytest_report_header(config):
+    return f"consult test database: {'PostgreSQL' if is_postgres() else 'SQLite'}"
+
+
+def pytest_runtest_makereport(item, call):
+    """With CONSULT_STRICT_SKIPS=1 (CI), a skipped test is a failure: nothing may silently not run."""
+    if os.environ.get("CONSULT_STRICT_SKIPS") == "1" and call.excinfo is not None \
+            and call.excinfo.errisinstance(pytest.skip.Exception):
+        reason = str(call.excinfo.value)
+        if "strict-skip-exempt" not in reason:
+            call.excinfo = None
+            pytest.fail(f"skipped in strict mode: {reason}", pytrace=False)
+
+
+def _reset_schema(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app():
+    from flask_migrate import upgrade
+
+    url = database_url()
+    _reset_schema(url)
+    os.environ.setdefault("CONSULT_INSTANCE_PATH", str(_TMP / "instance"))
+    application = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+                              "SQLALCHEMY_DATABASE_URI": url})
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    """Every test starts from an empty (migrated) database and fresh rate-limit counters."""
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    db.session.rollback()
+    db.session.remove()
+    with db.engine.begin() as conn:
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(sa.text(f"DELETE FROM {name}"))
+    limiter.reset()
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_seq = itertools.count(1)
+
+
+class Factory:
+    """Builds data through the services, as a real user would (so audit entries exist too)."""
+
+    def agency(self, slug: str | None = None, name: str | None = None):
+        from consult.agencies.services import create_agency
+
+        n = next(_seq)
+        return create_agency("test", slug or f"instansi-{n}", name or f"Instansi Uji {n}")
+
+    def user(self, role: str = "citizen", agency=None, *, email: str | None = None, verified: bool = False,
+             name: str | None = None):
+        from consult.accounts.models import Role
+        from consult.accounts.services import create_user
+
+        n = next(_seq)
+        return create_user(email or f"user{n}@example.org", name or f"Pengguna {n}", PASSWORD, role=Role(role),
+                           agency=agency, verified=verified, actor="test")
+
+    def policy(self, agency, markdown: str = "Pembuka.\n\n## Satu\n\nTeks satu.\n\n## Dua\n\nTeks dua.\n",
+               publish: bool = True, title: str = "Rancangan Uji"):
+        from consult.documents.models import DocumentKind
+        from consult.documents.services import create_document, publish_version
+
+        document = create_document("test", agency, DocumentKind.POLICY, title, "Ringkasan uji", markdown=markdown)
+        if publish:
+            publish_version("test", document.latest_version)
+        return document
+
+    def standard(self, agency, publish: bool = True, fill: bool = True):
+        from consult.documents.components import COMPONENT_KEYS
+        from consult.documents.models import DocumentKind
+        from consult.documents.services import create_document, publish_version
+
+        components = {k: f"Isi komponen {k}." for k in COMPONENT_KEYS} if fill else {}
+        document = create_document("test", agency, DocumentKind.SERVICE_STANDARD, "Standar Uji", "Ringkasan",
+                                   components=components)
+        if publish:
+            publish_version("test", document.latest_version)
+        return document
+
+    def round(self, agency=None, state: str = "open", verified_only: bool = False, document=None):
+        from consult.extensions import write_transaction
+        from consult.rounds.models import Round
+        from consult.rounds.services import schedule_round
+        from consult.timeutil import utcnow
+
+        agency = agency or self.agency()
+        document = document or self.policy(agency)
+        version = document.latest_published
+        now = utcnow()
+        rnd = schedule_round("test", version, title=document.title, opens_at=now + dt.timedelta(days=1),
+                             closes_at=now + dt.timedelta(days=30), verified_only=verified_only)
+        if state != "scheduled":
+            with write_transaction():  # move the times into the past directly: services refuse past times
+                r = db.session.get(Round, rnd.id)
+                r.opens_at = now - dt.timedelta(days=10)
+                if state == "closed":
+                    r.closes_at = now - dt.timedelta(days=1)
+        return db.session.get(Round, rnd.id)
+
+
+@pytest.fixture
+def make():
+    return Factory()
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = PASSWORD):
+        response = self.client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
