@@ -37,13 +37,20 @@ def free_port() -> int:
 
 
 def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
-    subprocess.run([str(BIN / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    subprocess.run([str(BIN / "flask"), "--app", "app", "seed", "demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    proc = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "app", "seed", "demo"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     for _ in range(100):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -92,8 +99,15 @@ def load(port: int, path: str, clients: int, seconds: float) -> dict:
     elapsed = time.perf_counter() - start
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
-    return {"path": path, "requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed,
-            "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000}
+    return {
+        "path": path,
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / elapsed,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "p99": q[98] * 1000,
+    }
 
 
 def page_size(port: int, path: str) -> tuple[int, int]:
@@ -111,20 +125,28 @@ def main() -> None:
     ap.add_argument("--database-url")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="consult-bench-"))
-    env = dict(os.environ, CONSULT_INSTANCE_PATH=str(tmp), RATELIMIT_ENABLED="false",
-               DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}", SECRET_KEY="bench-only")
+    env = dict(
+        os.environ,
+        CONSULT_INSTANCE_PATH=str(tmp),
+        RATELIMIT_ENABLED="false",
+        DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}",
+        SECRET_KEY="bench-only",  # noqa: S106 - throwaway key for a local benchmark
+    )
     port = free_port()
     proc = start_server(env, port, args.workers)
     try:
         paths = ["/", "/rounds/1", "/api/v1/rounds", "/api/v1/rounds/1", "/healthz"]
-        print(f"| page | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | bytes | gzip bytes |")
+        print("| page | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | bytes | gzip bytes |")
         print("|---|---|---|---|---|---|---|---|---|---|")
         for path in paths:
             load(port, path, args.clients, 2)  # warm-up
             r = load(port, path, args.clients, args.seconds)
             raw, gz = page_size(port, path)
-            print(f"| {path} | {args.clients} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | {r['p50']:.1f} | "
-                  f"{r['p95']:.1f} | {r['p99']:.1f} | {raw} | {gz} |", flush=True)
+            print(
+                f"| {path} | {args.clients} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | {r['p50']:.1f} | "
+                f"{r['p95']:.1f} | {r['p99']:.1f} | {raw} | {gz} |",
+                flush=True,
+            )
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)

@@ -13,9 +13,12 @@ def create_app(config: object | dict | None = None) -> Flask:
 
     `config` is a config class or a mapping applied over consult.config.Config.
     """
-    app = Flask(__name__, instance_path=os.environ.get("CONSULT_INSTANCE_PATH") or None,
-                template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
-                static_folder=str(Path(__file__).resolve().parent.parent / "static"))
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("CONSULT_INSTANCE_PATH") or None,
+        template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
+        static_folder=str(Path(__file__).resolve().parent.parent / "static"),
+    )
     from consult.config import Config, load_secret_key
 
     app.config.from_object(Config)

@@ -116,8 +116,15 @@ def _lock_chain() -> None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
 
 
-def record(action: str, subject: Any, data: dict[str, Any] | None = None, *, actor: Any = None,
-           subject_type: str | None = None, subject_id: Any = None) -> AuditEntry:
+def record(
+    action: str,
+    subject: Any,
+    data: dict[str, Any] | None = None,
+    *,
+    actor: Any = None,
+    subject_type: str | None = None,
+    subject_id: Any = None,
+) -> AuditEntry:
     """Append an entry in the current transaction (call inside write_transaction()).
 
     `subject` is a model instance (its table name and id are recorded, so flush it first) or None with
@@ -143,8 +150,9 @@ def record(action: str, subject: Any, data: dict[str, Any] | None = None, *, act
         data_json=data_json,
         prev_hash=prev,
     )
-    entry.hash = compute_hash(seq, _fmt_time(at), entry.actor, action, entry.subject_type, entry.subject_id,
-                              data_json, prev)
+    entry.hash = compute_hash(
+        seq, _fmt_time(at), entry.actor, action, entry.subject_type, entry.subject_id, data_json, prev
+    )
     session.add(entry)
     session.flush()
     return entry
@@ -159,33 +167,60 @@ class Verification:
     problem: str = ""
 
 
-def _iter_entries(batch: int = 2000) -> Iterator[AuditEntry]:
-    after = 0
+def _iter_entries(conn: sa.Connection, batch: int = 2000) -> Iterator[sa.Row]:
+    """Every stored entry in seq order, whatever its seq (a forged seq 0 is not skipped)."""
+    table = AuditEntry.__table__
+    after: int | None = None
     while True:
-        rows = db.session.scalars(
-            sa.select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(batch)
-        ).all()
+        query = sa.select(table).order_by(table.c.seq).limit(batch)
+        if after is not None:
+            query = query.where(table.c.seq > after)
+        rows = conn.execute(query).all()
         if not rows:
             return
         yield from rows
         after = rows[-1].seq
-        db.session.expunge_all()
 
 
 def verify() -> Verification:
-    """Walk the chain from the start; report the first entry that is out of place or altered."""
+    """Walk the chain from the start; report the first entry that is out of place or altered.
+
+    The rows are read on a connection of its own, not through the session: verify() sees what the database
+    holds, never a stale copy from the session's identity map or from a read transaction opened earlier,
+    and it leaves the caller's session and objects alone.
+    """
+    with db.engine.connect() as conn:
+        return _verify_rows(_iter_entries(conn))
+
+
+def _verify_rows(entries: Iterator[sa.Row]) -> Verification:
     expected_seq, prev, count = 1, GENESIS, 0
-    for entry in _iter_entries():
+    for entry in entries:
         if entry.seq != expected_seq:
-            return Verification(False, count, prev, entry.seq,
-                                f"expected entry {expected_seq}, found {entry.seq} (entries deleted or inserted)")
+            return Verification(
+                False,
+                count,
+                prev,
+                entry.seq,
+                f"expected entry {expected_seq}, found {entry.seq} (entries deleted or inserted)",
+            )
         if entry.prev_hash != prev:
             return Verification(False, count, prev, entry.seq, "previous hash does not match the entry before it")
         try:
-            actual = compute_hash(entry.seq, _fmt_time(entry.at), entry.actor, entry.action, entry.subject_type,
-                                  entry.subject_id, entry.data_json, entry.prev_hash)
+            actual = compute_hash(
+                entry.seq,
+                _fmt_time(entry.at),
+                entry.actor,
+                entry.action,
+                entry.subject_type,
+                entry.subject_id,
+                entry.data_json,
+                entry.prev_hash,
+            )
         except ValueError:
             return Verification(False, count, prev, entry.seq, "data is not valid JSON")
+        if canonical_json(json.loads(entry.data_json)) != entry.data_json:
+            return Verification(False, count, prev, entry.seq, "data not in canonical form (entry edited)")
         if actual != entry.hash:
             return Verification(False, count, prev, entry.seq, "content does not match its hash (entry edited)")
         prev, expected_seq, count = entry.hash, expected_seq + 1, count + 1
@@ -194,8 +229,9 @@ def verify() -> Verification:
 
 def head() -> dict[str, Any]:
     """The newest entry's sequence number and hash (the genesis hash for an empty chain)."""
-    last = db.session.execute(sa.select(AuditEntry.seq, AuditEntry.hash, AuditEntry.at)
-                              .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    last = db.session.execute(
+        sa.select(AuditEntry.seq, AuditEntry.hash, AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
     if last is None:
         return {"seq": 0, "hash": GENESIS, "at": None}
     return {"seq": last.seq, "hash": last.hash, "at": _fmt_time(last.at)}

@@ -4,18 +4,43 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import wraps
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
-from consult.errors import ServiceError
+from consult.errors import NotFound, ServiceError
 
-seed_cli = AppGroup("seed", help="Demo and synthetic data.")
-users_cli = AppGroup("users", help="Accounts and API tokens.")
-rounds_cli = AppGroup("rounds", help="Consultation rounds.")
-audit_cli = AppGroup("audit", help="The hash-chained audit log.")
+
+class CommandGroup(AppGroup):
+    """An AppGroup whose commands run in the site's default language.
+
+    Service errors carry lazily translated messages; outside a request there is no request to choose the
+    language from (consult.i18n.select_locale reads it), so printing one would fail. The commands pin the
+    locale instead.
+    """
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(f):
+            @wraps(f)
+            def in_default_locale(*f_args, **f_kwargs):
+                with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
+                    return f(*f_args, **f_kwargs)
+
+            return register(in_default_locale)
+
+        return decorator
+
+
+seed_cli = CommandGroup("seed", help="Demo and synthetic data.")
+users_cli = CommandGroup("users", help="Accounts and API tokens.")
+rounds_cli = CommandGroup("rounds", help="Consultation rounds.")
+audit_cli = CommandGroup("audit", help="The hash-chained audit log.")
 
 
 def _fail(exc: ServiceError) -> None:
@@ -37,7 +62,7 @@ def seed_demo(if_empty):
         click.echo("The database already has data; demo data not loaded.")
     else:
         accounts = load_demo()
-    click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for role, email in accounts:
         click.echo(f"  {role:<14} {email}")
 
@@ -46,8 +71,12 @@ def seed_demo(if_empty):
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--password", required=True)
-@click.option("--role", type=click.Choice(["citizen", "moderator", "agency_admin", "observer", "admin"]),
-              default="citizen", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["citizen", "moderator", "agency_admin", "observer", "admin"]),
+    default="citizen",
+    show_default=True,
+)
 @click.option("--agency", "agency_slug", help="Agency slug, for moderator and agency_admin.")
 @click.option("--verified", is_flag=True, help="Mark the citizen as verified.")
 def users_create(email, name, password, role, agency_slug, verified):
@@ -88,9 +117,22 @@ def rounds_list():
     from consult.timeutil import iso_utc
 
     rounds = db.session.scalars(sa.select(Round).order_by(Round.id)).all()
-    click.echo(json.dumps([{"id": r.id, "title": r.title, "state": r.state.value, "opens_at": iso_utc(r.opens_at),
-                            "closes_at": iso_utc(r.effective_closes_at), "agency": r.agency.slug}
-                           for r in rounds], ensure_ascii=False))
+    click.echo(
+        json.dumps(
+            [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "state": r.state.value,
+                    "opens_at": iso_utc(r.opens_at),
+                    "closes_at": iso_utc(r.effective_closes_at),
+                    "agency": r.agency.slug,
+                }
+                for r in rounds
+            ],
+            ensure_ascii=False,
+        )
+    )
 
 
 @rounds_cli.command("set-times")
@@ -106,17 +148,32 @@ def rounds_set_times(round_id, opens, closes):
         raise click.UsageError("Give --opens and/or --closes.")
     try:
         rnd = get_round(round_id)
-        tz = rnd.agency.timezone
+    except NotFound:
+        click.echo(f"Error: there is no round {round_id}.", err=True)
+        sys.exit(1)
+    tz = rnd.agency.timezone
+
+    def parse(value, option):
         try:
-            opens_at = parse_iso(opens, tz) if opens else None
-            closes_at = parse_iso(closes, tz) if closes else None
+            return parse_iso(value, tz) if value else None
         except ValueError as exc:
-            raise click.BadParameter(f"not an ISO 8601 date and time: {exc}") from None
+            raise click.BadParameter(f"not an ISO 8601 date and time: {exc}", param_hint=option) from None
+
+    opens_at, closes_at = parse(opens, "--opens"), parse(closes, "--closes")
+    try:
         rnd = reschedule_round("cli", rnd, opens_at=opens_at, closes_at=closes_at)
     except ServiceError as exc:
         _fail(exc)
-    click.echo(json.dumps({"id": rnd.id, "state": rnd.state.value, "opens_at": iso_utc(rnd.opens_at),
-                           "closes_at": iso_utc(rnd.closes_at)}))
+    click.echo(
+        json.dumps(
+            {
+                "id": rnd.id,
+                "state": rnd.state.value,
+                "opens_at": iso_utc(rnd.opens_at),
+                "closes_at": iso_utc(rnd.closes_at),
+            }
+        )
+    )
 
 
 @audit_cli.command("verify")

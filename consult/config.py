@@ -71,7 +71,7 @@ class Config:
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
     REGISTER_LIMIT = os.environ.get("REGISTER_LIMIT", "10 per hour")
 
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - the name of a hash method
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))  # number of trusted reverse proxies in front
 
 
@@ -84,5 +84,5 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production uses scrypt
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast in tests; production uses scrypt
     SERVER_NAME = None

@@ -43,37 +43,88 @@ def load_demo(now: dt.datetime | None = None) -> list[tuple[str, str]]:
     now = now or utcnow()
     if db.session.scalar(sa.select(Agency.id).where(Agency.slug == AGENCY["slug"])):
         return demo_accounts()
+    with write_transaction():  # all or nothing: a failure half-way leaves no half-loaded demo behind
+        _load(now)
+    return demo_accounts()
+
+
+def _load(now: dt.datetime) -> None:
     agency = create_agency(ACTOR, AGENCY["slug"], AGENCY["name"], AGENCY["description"], "Asia/Jakarta")
     for _label, email, name, role, in_agency in ACCOUNTS:
         if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
-            create_user(email, name, DEMO_PASSWORD, role=role, agency=agency if in_agency else None,
-                        verified=role == Role.CITIZEN, actor=ACTOR)
+            create_user(
+                email,
+                name,
+                DEMO_PASSWORD,
+                role=role,
+                agency=agency if in_agency else None,
+                verified=role == Role.CITIZEN,
+                actor=ACTOR,
+            )
 
-    standard = create_document(ACTOR, agency, DocumentKind.SERVICE_STANDARD, SERVICE_STANDARD["title"],
-                               SERVICE_STANDARD["summary"], components=SERVICE_STANDARD["components"],
-                               service_name=SERVICE_STANDARD["service_name"])
+    standard = create_document(
+        ACTOR,
+        agency,
+        DocumentKind.SERVICE_STANDARD,
+        SERVICE_STANDARD["title"],
+        SERVICE_STANDARD["summary"],
+        components=SERVICE_STANDARD["components"],
+        service_name=SERVICE_STANDARD["service_name"],
+    )
     version = publish_version(ACTOR, standard.latest_version)
-    schedule_round(ACTOR, version, title=SERVICE_STANDARD["title"], opens_at=now - dt.timedelta(days=2),
-                   closes_at=now + dt.timedelta(days=28))
+    schedule_round(
+        ACTOR,
+        version,
+        title=SERVICE_STANDARD["title"],
+        opens_at=now - dt.timedelta(days=2),
+        closes_at=now + dt.timedelta(days=28),
+    )
 
-    policy = create_document(ACTOR, agency, DocumentKind.POLICY, POLICY["title"], POLICY["summary"],
-                             markdown=POLICY["markdown"])
+    policy = create_document(
+        ACTOR, agency, DocumentKind.POLICY, POLICY["title"], POLICY["summary"], markdown=POLICY["markdown"]
+    )
     version = publish_version(ACTOR, policy.latest_version)
-    schedule_round(ACTOR, version, title=POLICY["title"], opens_at=now + dt.timedelta(days=7),
-                   closes_at=now + dt.timedelta(days=37))
+    schedule_round(
+        ACTOR,
+        version,
+        title=POLICY["title"],
+        opens_at=now + dt.timedelta(days=7),
+        closes_at=now + dt.timedelta(days=37),
+    )
 
-    closed = create_document(ACTOR, agency, DocumentKind.POLICY, CLOSED_POLICY["title"], CLOSED_POLICY["summary"],
-                             markdown=CLOSED_POLICY["markdown"])
+    closed = create_document(
+        ACTOR,
+        agency,
+        DocumentKind.POLICY,
+        CLOSED_POLICY["title"],
+        CLOSED_POLICY["summary"],
+        markdown=CLOSED_POLICY["markdown"],
+    )
     version = publish_version(ACTOR, closed.latest_version)
     # A round from the past: the service refuses closing times in the past, so the seed writes it directly,
     # with the same audit entry the service would have made when it was scheduled.
     with write_transaction():
         opens_at, closes_at = now - dt.timedelta(days=60), now - dt.timedelta(days=30)
-        rnd = Round(agency_id=agency.id, document_id=closed.id, version_id=version.id, title=CLOSED_POLICY["title"],
-                    opens_at=opens_at, closes_at=closes_at)
+        rnd = Round(
+            agency_id=agency.id,
+            document_id=closed.id,
+            version_id=version.id,
+            title=CLOSED_POLICY["title"],
+            opens_at=opens_at,
+            closes_at=closes_at,
+        )
         db.session.add(rnd)
-        audit.record("round.scheduled", rnd, {
-            "agency": agency.slug, "document_id": closed.id, "version": version.number,
-            "title": rnd.title, "opens_at": iso_utc(opens_at), "closes_at": iso_utc(closes_at),
-            "verified_only": False}, actor=ACTOR)
-    return demo_accounts()
+        audit.record(
+            "round.scheduled",
+            rnd,
+            {
+                "agency": agency.slug,
+                "document_id": closed.id,
+                "version": version.number,
+                "title": rnd.title,
+                "opens_at": iso_utc(opens_at),
+                "closes_at": iso_utc(closes_at),
+                "verified_only": False,
+            },
+            actor=ACTOR,
+        )

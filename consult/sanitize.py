@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import bleach
+from bleach.html5lib_shim import Filter
 from markdown_it import MarkdownIt
 
 PROTOCOLS = frozenset({"http", "https", "mailto"})
@@ -24,7 +25,8 @@ ATTRIBUTES = {"a": ["href", "title", "rel"], "th": ["align"], "td": ["align"], "
 
 @lru_cache(maxsize=2)
 def _markdown(profile: str) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # linkify: bare URLs become links here, in the Markdown parser, which knows not to touch code.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable("linkify")
     if profile == "comment":
         md.disable(["image", "heading", "lheading", "code", "fence", "hr", "html_block", "html_inline"])
     else:
@@ -33,17 +35,28 @@ def _markdown(profile: str) -> MarkdownIt:
     return md
 
 
-def _set_rel(attrs, new=False):
-    href_key = (None, "href")
-    if href_key in attrs:
-        attrs[(None, "rel")] = LINK_REL
-    return attrs
+class _LinkRel(Filter):
+    """Every remaining link gets rel="nofollow ugc noopener": no SEO credit, no window.opener."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                attrs = dict(token.get("data") or {})
+                attrs[(None, "rel")] = LINK_REL
+                token["data"] = attrs
+            yield token
+
+
+_CLEANERS: dict[frozenset[str], bleach.Cleaner] = {}
 
 
 def _clean(html: str, tags: frozenset[str]) -> str:
-    cleaned = bleach.clean(html, tags=tags, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True,
-                           strip_comments=True)
-    return bleach.linkify(cleaned, callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+    cleaner = _CLEANERS.get(tags)
+    if cleaner is None:
+        cleaner = _CLEANERS[tags] = bleach.Cleaner(
+            tags=tags, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True, strip_comments=True, filters=[_LinkRel]
+        )
+    return cleaner.clean(html)
 
 
 def render_comment(source: str) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, g, jsonify, make_response, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -12,8 +14,10 @@ from consult.errors import ServiceError
 from consult.i18n import LANG_COOKIE
 from consult.timeutil import local
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 ERROR_TEXT = {
     400: ("Permintaan tidak valid", "Bad request"),
@@ -27,6 +31,24 @@ ERROR_TEXT = {
     429: ("Terlalu banyak permintaan", "Too many requests"),
     500: ("Terjadi kesalahan", "Server error"),
 }
+
+
+def safe_local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None (no open redirect after login or a language change).
+
+    Browsers drop tabs and newlines inside URLs and read a backslash as a slash, so "/\t/evil.example" or
+    "/\\evil.example" would leave the site: any whitespace, control character or backslash is refused.
+    """
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target)
+    ):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def wants_json() -> bool:
@@ -59,8 +81,9 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
 def error_page(status: int, message: str | None = None):
     title_id, title_en = ERROR_TEXT.get(status, ERROR_TEXT[500])
     title = title_en if str(get_locale()) == "en" else title_id
-    return render_template("errors/error.html", status=status, title=title,
-                           message=message or _error_message(status)), status
+    return render_template(
+        "errors/error.html", status=status, title=title, message=message or _error_message(status)
+    ), status
 
 
 def init_app(app: Flask) -> None:
@@ -82,6 +105,8 @@ def init_app(app: Flask) -> None:
     def handle_service_error(exc: ServiceError):
         if wants_json():
             return json_error(exc.status, exc.code, str(exc.message), exc.fields)
+        if str(exc.message) == str(exc.default_message()):
+            return error_page(exc.status)  # only the generic text: the page's own message says more
         return error_page(exc.status, str(exc.message))
 
     @app.errorhandler(Exception)
@@ -116,23 +141,28 @@ def init_app(app: Flask) -> None:
     @app.post("/bahasa")
     def set_language():
         lang = request.form.get("lang", "")
-        target = request.form.get("next") or url_for("rounds.home")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("rounds.home")
+        target = safe_local_path(request.form.get("next")) or url_for("rounds.home")
         response = redirect(target, code=303)
         if lang in app.config["LANGUAGES"]:
             session["lang"] = lang
-            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-                                secure=app.config["SESSION_COOKIE_SECURE"])
+            response.set_cookie(
+                LANG_COOKIE,
+                lang,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=app.config["SESSION_COOKIE_SECURE"],
+            )
         return response
 
     @app.template_filter("localtime")
-    def localtime_filter(value, tz: str = "Asia/Jakarta", fmt: str = "medium"):
+    def localtime_filter(value, tz: str = "Asia/Jakarta"):
+        """Naive UTC → '21 Nov 2026, 20.30 WIB' in the agency's zone (minutes, no seconds)."""
         if value is None:
             return ""
-        aware = local(value, tz)
+        aware = local(value, tz).replace(tzinfo=None)
         zone = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(tz, tz)
-        return f"{format_datetime(aware.replace(tzinfo=None), fmt, rebase=False)} {zone}"
+        return f"{format_date(aware.date(), 'medium')}, {format_time(aware, 'short', rebase=False)} {zone}"
 
     @app.context_processor
     def template_globals():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from consult import create_app
 from consult.config import TestConfig
@@ -32,14 +33,15 @@ def pytest_report_header(config):
     return f"consult test database: {'PostgreSQL' if is_postgres() else 'SQLite'}"
 
 
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """With CONSULT_STRICT_SKIPS=1 (CI), a skipped test is a failure: nothing may silently not run."""
-    if os.environ.get("CONSULT_STRICT_SKIPS") == "1" and call.excinfo is not None \
-            and call.excinfo.errisinstance(pytest.skip.Exception):
-        reason = str(call.excinfo.value)
-        if "strict-skip-exempt" not in reason:
-            call.excinfo = None
-            pytest.fail(f"skipped in strict mode: {reason}", pytrace=False)
+    """With CONSULT_STRICT_SKIPS=1 (CI), a skipped test is reported as failed: nothing may silently not run."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CONSULT_STRICT_SKIPS") == "1" and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but CONSULT_STRICT_SKIPS=1 makes every skip a failure: {reason}"
 
 
 def _reset_schema(url: str) -> None:
@@ -58,8 +60,9 @@ def app():
     url = database_url()
     _reset_schema(url)
     os.environ.setdefault("CONSULT_INSTANCE_PATH", str(_TMP / "instance"))
-    application = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-                              "SQLALCHEMY_DATABASE_URI": url})
+    application = create_app(
+        {**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, "SQLALCHEMY_DATABASE_URI": url}
+    )
     with application.app_context():
         upgrade()
     yield application
@@ -87,9 +90,29 @@ def _clean(app):
     ctx.pop()
 
 
+class FreshContextClient(FlaskClient):
+    """Runs every request in its own app context (and so its own database session), as a real server does.
+
+    The `_clean` fixture keeps one app context pushed for the whole test and Flask would reuse it for each
+    test request, so `g` and the session's identity map would outlive a request: Flask-Login's cached user
+    could make "still logged in?" pass without the cookie, and cached objects could hide queries.
+    """
+
+    def open(self, *args, **kwargs):
+        # End the test's own transaction first (its objects expire), so that afterwards the test reads what
+        # the request committed rather than an older snapshot (SQLite WAL) or stale cached objects.
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    app.test_client_class = FreshContextClient
+    try:
+        yield app.test_client()
+    finally:
+        app.test_client_class = None
 
 
 @pytest.fixture
@@ -109,17 +132,36 @@ class Factory:
         n = next(_seq)
         return create_agency("test", slug or f"instansi-{n}", name or f"Instansi Uji {n}")
 
-    def user(self, role: str = "citizen", agency=None, *, email: str | None = None, verified: bool = False,
-             name: str | None = None):
+    def user(
+        self,
+        role: str = "citizen",
+        agency=None,
+        *,
+        email: str | None = None,
+        verified: bool = False,
+        name: str | None = None,
+    ):
         from consult.accounts.models import Role
         from consult.accounts.services import create_user
 
         n = next(_seq)
-        return create_user(email or f"user{n}@example.org", name or f"Pengguna {n}", PASSWORD, role=Role(role),
-                           agency=agency, verified=verified, actor="test")
+        return create_user(
+            email or f"user{n}@example.org",
+            name or f"Pengguna {n}",
+            PASSWORD,
+            role=Role(role),
+            agency=agency,
+            verified=verified,
+            actor="test",
+        )
 
-    def policy(self, agency, markdown: str = "Pembuka.\n\n## Satu\n\nTeks satu.\n\n## Dua\n\nTeks dua.\n",
-               publish: bool = True, title: str = "Rancangan Uji"):
+    def policy(
+        self,
+        agency,
+        markdown: str = "Pembuka.\n\n## Satu\n\nTeks satu.\n\n## Dua\n\nTeks dua.\n",
+        publish: bool = True,
+        title: str = "Rancangan Uji",
+    ):
         from consult.documents.models import DocumentKind
         from consult.documents.services import create_document, publish_version
 
@@ -134,8 +176,9 @@ class Factory:
         from consult.documents.services import create_document, publish_version
 
         components = {k: f"Isi komponen {k}." for k in COMPONENT_KEYS} if fill else {}
-        document = create_document("test", agency, DocumentKind.SERVICE_STANDARD, "Standar Uji", "Ringkasan",
-                                   components=components)
+        document = create_document(
+            "test", agency, DocumentKind.SERVICE_STANDARD, "Standar Uji", "Ringkasan", components=components
+        )
         if publish:
             publish_version("test", document.latest_version)
         return document
@@ -150,8 +193,14 @@ class Factory:
         document = document or self.policy(agency)
         version = document.latest_published
         now = utcnow()
-        rnd = schedule_round("test", version, title=document.title, opens_at=now + dt.timedelta(days=1),
-                             closes_at=now + dt.timedelta(days=30), verified_only=verified_only)
+        rnd = schedule_round(
+            "test",
+            version,
+            title=document.title,
+            opens_at=now + dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=30),
+            verified_only=verified_only,
+        )
         if state != "scheduled":
             with write_transaction():  # move the times into the past directly: services refuse past times
                 r = db.session.get(Round, rnd.id)

@@ -11,8 +11,11 @@ def test_home_lists_open_upcoming_and_closed_rounds(client, make):
     html = client.get("/").get_data(as_text=True)
     for rnd in (open_round, upcoming, closed):
         assert f"/rounds/{rnd.id}" in html
-    assert html.index(f"/rounds/{open_round.id}") < html.index(f"/rounds/{upcoming.id}") < html.index(
-        f"/rounds/{closed.id}")
+    assert (
+        html.index(f"/rounds/{open_round.id}")
+        < html.index(f"/rounds/{upcoming.id}")
+        < html.index(f"/rounds/{closed.id}")
+    )
     assert "Dinas Uji" in html
     assert "Ringkasan uji" in html
     assert '<html lang="id">' in html
@@ -55,3 +58,67 @@ def test_security_headers_on_pages(client):
     response = client.get("/")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_times_are_shown_in_the_agencys_zone_without_seconds(app):
+    import datetime as dt
+
+    with app.test_request_context("/"):
+        localtime = app.jinja_env.filters["localtime"]
+        assert localtime(dt.datetime(2026, 11, 21, 18, 30, 34), "Asia/Jakarta") == "22 Nov 2026, 01.30 WIB"
+        assert localtime(dt.datetime(2026, 11, 21, 18, 30), "Asia/Jayapura").endswith("03.30 WIT")
+
+
+def _count_queries(app, fn) -> int:
+    import sqlalchemy as sa
+
+    from consult.extensions import db
+
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    # In tests the request shares the test's app context and so its session: start from an empty identity
+    # map, as a real request does, so nothing cached by the test hides a query.
+    db.session.remove()
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    return len(statements)
+
+
+def test_round_page_query_count_does_not_grow_with_the_document(app, client, make):
+    agency = make.agency()
+    small = make.round(agency, document=make.policy(agency, markdown="## A\n\na\n\n## B\n\nb\n"))
+    big_text = "\n\n".join(f"## Bagian {i}\n\nIsi bagian {i}." for i in range(60))
+    big = make.round(agency, document=make.policy(agency, markdown=big_text, title="Besar"))
+    small_id, big_id = small.id, big.id
+    n_small = _count_queries(app, lambda: client.get(f"/rounds/{small_id}"))
+    n_big = _count_queries(app, lambda: client.get(f"/rounds/{big_id}"))
+    assert n_small == n_big
+    assert n_small <= 4
+
+
+def test_home_query_count_is_constant(app, client, make):
+    agency = make.agency()
+    make.round(agency)
+    n_one = _count_queries(app, lambda: client.get("/"))
+    for i in range(5):
+        make.round(make.agency(), document=None, state=("open", "closed", "scheduled")[i % 3])
+    assert _count_queries(app, lambda: client.get("/")) == n_one
+
+
+def test_section_ids_never_clash_with_heading_ids(client, make):
+    # A heading "Satu H" has the key "satu-h"; heading ids use "--" (never in a key) so ids stay unique.
+    rnd = make.round(document=make.policy(make.agency(), markdown="## Satu\n\na\n\n## Satu H\n\nb\n\n## Toc H\n\nc"))
+    html = client.get(f"/rounds/{rnd.id}").get_data(as_text=True)
+    import re
+
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert 'id="satu-h"' in html and 'id="satu--judul"' in html

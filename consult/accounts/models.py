@@ -42,14 +42,14 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     show_name: Mapped[bool] = mapped_column(default=False)
     # The id Flask-Login keeps in the session; changed to log out every session of this user.
-    session_token: Mapped[str] = mapped_column(
-        sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
-    )
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="user",
+        cascade="all, delete-orphan",
+        lazy="selectin",
         foreign_keys="Membership.user_id",
     )
 
@@ -70,6 +70,11 @@ class User(UserMixin, db.Model):
     def is_staff(self) -> bool:
         """Site admin or a member of any agency's staff."""
         return self.is_admin or bool(self.memberships)
+
+    @property
+    def manages_any_agency(self) -> bool:
+        """Site admin or agency admin somewhere: the agency workspace (/kelola) is theirs."""
+        return self.is_admin or any(m.role == Role.AGENCY_ADMIN for m in self.memberships)
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

@@ -25,6 +25,7 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     if lowered in common_passwords() or len(set(lowered)) < 4:
         return "too_common"
     local = email.split("@")[0].lower()
-    if (local and len(local) >= 4 and local in lowered) or (name and name.lower().replace(" ", "") == lowered):
+    compact = "".join(lowered.split())  # "Budi Santoso" and "budisantoso" are the same password here
+    if (local and len(local) >= 4 and local in lowered) or (name and "".join(name.lower().split()) == compact):
         return "personal"
     return None

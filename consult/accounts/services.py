@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -19,9 +20,18 @@ from consult.errors import Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.timeutil import utcnow
 
-TOKEN_PREFIX = "cst_"
-# A hash to compare against when the e-mail is unknown, so a failed login takes the same time either way.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
+TOKEN_PREFIX = "cst_"  # noqa: S105 - a public prefix, not a secret
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """A hash to compare against when the e-mail is unknown, so a failed login takes the same time either way.
+
+    It must use the configured method: a cheap dummy beside scrypt account hashes would tell an attacker
+    which e-mail addresses have an account.
+    """
+    return generate_password_hash("not-a-real-password", method=method)
+
 
 PASSWORD_MESSAGES = {
     "too_short": _l("Use at least %(n)s characters.", n=MIN_LENGTH),
@@ -86,7 +96,7 @@ def authenticate(email: str, password: str) -> User | None:
         email = ""
     user = db.session.scalar(sa.select(User).where(User.email == email)) if email else None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
         return None
@@ -98,9 +108,19 @@ def record_login(user: User) -> None:
         db.session.get(User, user.id).last_login_at = utcnow()
 
 
-def create_user(email: str, name: str, password: str, *, role: Role = Role.CITIZEN, agency: Agency | None = None,
-                verified: bool = False, actor: object = "cli") -> User:
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    *,
+    role: Role = Role.CITIZEN,
+    agency: Agency | None = None,
+    verified: bool = False,
+    actor: object = "cli",
+) -> User:
     """Create an account with a role (site admins and the CLI). The role grant is audited."""
+    if not isinstance(actor, str) and not can_grant_roles(actor):
+        raise NotAllowed()  # grant_role() below is called with _actor_label, which skips its own check
     with write_transaction():
         email, name = check_new_user(email, name, password)
         user = User(email=email, name=name, password_hash=hash_password(password), is_verified=verified)
@@ -115,8 +135,9 @@ def can_grant_roles(actor: User | None) -> bool:
     return actor is not None and actor.is_authenticated and actor.is_admin
 
 
-def grant_role(actor: User | None, user: User, role: Role, agency: Agency | None = None,
-               *, _actor_label: object = None) -> None:
+def grant_role(
+    actor: User | None, user: User, role: Role, agency: Agency | None = None, *, _actor_label: object = None
+) -> None:
     """Give `user` a role: admin or observer site-wide, moderator or agency admin in `agency`.
 
     Only site admins may call it (the CLI acts as the operator). Recorded in the audit chain as
@@ -133,17 +154,27 @@ def grant_role(actor: User | None, user: User, role: Role, agency: Agency | None
         elif role == Role.OBSERVER:
             user.is_observer = True
         elif role in AGENCY_ROLES:
-            exists = db.session.scalar(sa.select(Membership.id).filter_by(user_id=user.id, agency_id=agency.id,
-                                                                          role=role.value))
+            exists = db.session.scalar(
+                sa.select(Membership.id).filter_by(user_id=user.id, agency_id=agency.id, role=role.value)
+            )
             if exists:
                 return
-            db.session.add(Membership(user_id=user.id, agency_id=agency.id, role=role.value,
-                                      granted_by_id=actor.id if actor is not None else None))
+            db.session.add(
+                Membership(
+                    user_id=user.id,
+                    agency_id=agency.id,
+                    role=role.value,
+                    granted_by_id=actor.id if actor is not None else None,
+                )
+            )
         else:
             return
-        audit.record("role.granted", user, {"user_id": user.id, "role": role.value,
-                                             "agency": agency.slug if agency else None},
-                     actor=_actor_label if _actor_label is not None else actor)
+        audit.record(
+            "role.granted",
+            user,
+            {"user_id": user.id, "role": role.value, "agency": agency.slug if agency else None},
+            actor=_actor_label if _actor_label is not None else actor,
+        )
 
 
 def revoke_role(actor: User, user: User, role: Role, agency: Agency | None = None) -> None:
@@ -151,6 +182,8 @@ def revoke_role(actor: User, user: User, role: Role, agency: Agency | None = Non
     if not can_grant_roles(actor):
         raise NotAllowed()
     role = Role(role)
+    if role in AGENCY_ROLES and agency is None:
+        raise Invalid(fields={"agency": _l("Choose the agency for this role.")})
     with write_transaction():
         if role == Role.ADMIN:
             if user.id == actor.id:
@@ -159,13 +192,18 @@ def revoke_role(actor: User, user: User, role: Role, agency: Agency | None = Non
         elif role == Role.OBSERVER:
             user.is_observer = False
         else:
-            membership = db.session.scalar(sa.select(Membership).filter_by(user_id=user.id, agency_id=agency.id,
-                                                                           role=role.value))
+            membership = db.session.scalar(
+                sa.select(Membership).filter_by(user_id=user.id, agency_id=agency.id, role=role.value)
+            )
             if membership is None:
                 raise NotFound()
             db.session.delete(membership)
-        audit.record("role.revoked", user, {"user_id": user.id, "role": role.value,
-                                             "agency": agency.slug if agency else None}, actor=actor)
+        audit.record(
+            "role.revoked",
+            user,
+            {"user_id": user.id, "role": role.value, "agency": agency.slug if agency else None},
+            actor=actor,
+        )
 
 
 def user_by_email(email: str) -> User:
@@ -183,8 +221,9 @@ def create_api_token(user: User, name: str = "api") -> str:
     """Create a bearer token for `user` and return it. Only its SHA-256 is stored: it cannot be shown again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with write_transaction():
-        db.session.add(ApiToken(user_id=user.id, name=(name or "api")[:80], token_hash=_token_digest(token),
-                                prefix=token[:12]))
+        db.session.add(
+            ApiToken(user_id=user.id, name=(name or "api")[:80], token_hash=_token_digest(token), prefix=token[:12])
+        )
     return token
 
 
@@ -192,8 +231,9 @@ def user_for_token(token: str) -> User | None:
     """The active user owning this (unrevoked) token, or None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token),
-                                                      ApiToken.revoked_at.is_(None)))
+    row = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
+    )
     if row is None or not row.user.is_active:
         return None
     return row.user

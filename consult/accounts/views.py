@@ -13,14 +13,13 @@ from consult.accounts.models import ApiToken
 from consult.errors import Invalid
 from consult.extensions import db, limiter
 from consult.forms import ActionForm, apply_errors
+from consult.web import safe_local_path
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("rounds.home")
+    return safe_local_path(target) or url_for("rounds.home")
 
 
 def _login_email_key() -> str:
@@ -32,10 +31,16 @@ def _failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"], deduct_when=_failed,
-               error_message="login")
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"], deduct_when=_failed,
-               key_func=_login_email_key, error_message="login")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"], deduct_when=_failed, error_message="login"
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    methods=["POST"],
+    deduct_when=_failed,
+    key_func=_login_email_key,
+    error_message="login",
+)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -90,11 +95,14 @@ def profile():
     new_token = None
     if form.validate_on_submit():
         new_token = services.create_api_token(current_user, form.name.data or "api")
-    tokens = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == current_user.id,
-                                                          ApiToken.revoked_at.is_(None))
-                                .order_by(ApiToken.id.desc())).all()
-    return render_template("accounts/profile.html", form=form, tokens=tokens, new_token=new_token,
-                           revoke_form=ActionForm())
+    tokens = db.session.scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id.desc())
+    ).all()
+    return render_template(
+        "accounts/profile.html", form=form, tokens=tokens, new_token=new_token, revoke_form=ActionForm()
+    )
 
 
 @bp.post("/profil/token/<int:token_id>/cabut")

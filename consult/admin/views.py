@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from consult.accounts import services as accounts
 from consult.accounts.models import Role, User
@@ -31,15 +32,21 @@ ROLE_LABELS = {
 class AgencyForm(FlaskForm):
     name = StringField(_l("Name"))
     slug = StringField(_l("Short name (in addresses)"))
-    timezone = SelectField(_l("Time zone"), choices=[("Asia/Jakarta", "WIB (Asia/Jakarta)"),
-                                                     ("Asia/Makassar", "WITA (Asia/Makassar)"),
-                                                     ("Asia/Jayapura", "WIT (Asia/Jayapura)")])
+    # SelectChoice, not (value, label) tuples: tuples are deprecated in WTForms 3.3 and removed in 3.4.
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=[
+            SelectChoice("Asia/Jakarta", "WIB (Asia/Jakarta)"),
+            SelectChoice("Asia/Makassar", "WITA (Asia/Makassar)"),
+            SelectChoice("Asia/Jayapura", "WIT (Asia/Jayapura)"),
+        ],
+    )
     description = TextAreaField(_l("Description"))
 
 
 class GrantForm(FlaskForm):
     email = EmailField(_l("User's e-mail"))
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
     agency = SelectField(_l("Agency (for moderator and agency admin)"), choices=[])
 
 
@@ -52,20 +59,29 @@ def require_admin():
 
 def _grant_form() -> GrantForm:
     form = GrantForm()
-    form.agency.choices = [("", "—")] + [(a.slug, a.name) for a in db.session.scalars(
-        sa.select(Agency).order_by(Agency.name))]
+    form.agency.choices = [SelectChoice("", "—")] + [
+        SelectChoice(a.slug, a.name) for a in db.session.scalars(sa.select(Agency).order_by(Agency.name))
+    ]
     return form
 
 
 def _render(agency_form=None, grant_form=None, status=200):
     agency_list = db.session.scalars(sa.select(Agency).order_by(Agency.name)).all()
     staff = db.session.scalars(
-        sa.select(User).where(sa.or_(User.is_admin, User.is_observer, User.memberships.any()))
-        .order_by(User.name).limit(500)).all()
-    return render_template("admin/index.html", agencies=agency_list, staff=staff,
-                           agency_form=agency_form or AgencyForm(formdata=None),
-                           grant_form=grant_form or _grant_form(), role_labels=ROLE_LABELS,
-                           action_form=ActionForm()), status
+        sa.select(User)
+        .where(sa.or_(User.is_admin, User.is_observer, User.memberships.any()))
+        .order_by(User.name)
+        .limit(500)
+    ).all()
+    return render_template(
+        "admin/index.html",
+        agencies=agency_list,
+        staff=staff,
+        agency_form=agency_form or AgencyForm(formdata=None),
+        grant_form=grant_form or _grant_form(),
+        role_labels=ROLE_LABELS,
+        action_form=ActionForm(),
+    ), status
 
 
 @bp.get("/")
@@ -78,13 +94,15 @@ def create_agency():
     form = AgencyForm()
     if form.validate_on_submit():
         try:
-            agency = agencies.create_agency(current_user, form.slug.data, form.name.data, form.description.data,
-                                            form.timezone.data)
+            agency = agencies.create_agency(
+                current_user, form.slug.data, form.name.data, form.description.data, form.timezone.data
+            )
         except Invalid as exc:
             apply_errors(form, exc)
             return _render(agency_form=form, status=422)
         flash(_("Agency %(name)s created.", name=agency.name), "success")
-    return redirect(url_for("admin.index"), code=303)
+        return redirect(url_for("admin.index"), code=303)
+    return _render(agency_form=form, status=422)  # e.g. a time zone that is not one of the choices
 
 
 @bp.post("/peran")
@@ -105,7 +123,8 @@ def grant_role():
             apply_errors(form, exc)
             return _render(grant_form=form, status=422)
         flash(_("Role granted to %(name)s.", name=user.name), "success")
-    return redirect(url_for("admin.index"), code=303)
+        return redirect(url_for("admin.index"), code=303)
+    return _render(grant_form=form, status=422)  # a role or agency that is not one of the choices
 
 
 @bp.post("/peran/cabut")

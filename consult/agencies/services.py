@@ -39,8 +39,9 @@ def get_agency(slug: str) -> Agency:
     return agency
 
 
-def create_agency(actor: User | str, slug: str, name: str, description: str = "",
-                  timezone: str = "Asia/Jakarta") -> Agency:
+def create_agency(
+    actor: User | str, slug: str, name: str, description: str = "", timezone: str = "Asia/Jakarta"
+) -> Agency:
     """Create an agency. Site admins only (or the operator through the CLI). Audited as "agency.created"."""
     if not isinstance(actor, str) and not (actor.is_authenticated and actor.is_admin):
         raise NotAllowed()

@@ -17,8 +17,12 @@ def round_summary(rnd: Round) -> dict[str, Any]:
         "closes_at": iso_utc(rnd.effective_closes_at),
         "verified_only": rnd.verified_only,
         "agency": {"slug": rnd.agency.slug, "name": rnd.agency.name},
-        "document": {"id": rnd.document_id, "kind": rnd.document.kind, "title": rnd.document.title,
-                     "summary": rnd.document.summary},
+        "document": {
+            "id": rnd.document_id,
+            "kind": rnd.document.kind,
+            "title": rnd.document.title,
+            "summary": rnd.document.summary,
+        },
     }
 
 
@@ -27,8 +31,15 @@ def round_detail(rnd: Round) -> dict[str, Any]:
     data = round_summary(rnd)
     data["version"] = {"id": version.id, "number": version.number, "published_at": iso_utc(version.published_at)}
     data["sections"] = [
-        {"id": s.id, "key": s.key, "position": s.position, "level": s.level, "title": s.title, "body": s.body,
-         "body_html": s.body_html}
+        {
+            "id": s.id,
+            "key": s.key,
+            "position": s.position,
+            "level": s.level,
+            "title": s.title,
+            "body": s.body,
+            "body_html": s.body_html,
+        }
         for s in version.sections
     ]
     return data

@@ -56,8 +56,10 @@ def _policy_sections(markdown: str) -> list[Section]:
         raise Invalid(fields={"body": _l("Write or paste the text of the policy, with a heading for each section.")})
     if len(parts) > MAX_SECTIONS:
         raise Invalid(fields={"body": _l("The text has more than %(n)s sections.", n=MAX_SECTIONS)})
-    return [Section(key=p.key, position=i, level=p.level, title=p.title, body=p.body,
-                    body_html=render_document(p.body)) for i, p in enumerate(parts)]
+    return [
+        Section(key=p.key, position=i, level=p.level, title=p.title, body=p.body, body_html=render_document(p.body))
+        for i, p in enumerate(parts)
+    ]
 
 
 def _standard_sections(components: dict[str, str]) -> list[Section]:
@@ -67,8 +69,16 @@ def _standard_sections(components: dict[str, str]) -> list[Section]:
         text = (components.get(component.key) or "").strip()
         if len(text) > MAX_COMPONENT_CHARS:
             errors[component.key] = _l("Use at most %(n)s characters.", n=MAX_COMPONENT_CHARS)
-        sections.append(Section(key=component.key, position=i, level=2, title=component.title, body=text,
-                                body_html=render_document(text)))
+        sections.append(
+            Section(
+                key=component.key,
+                position=i,
+                level=2,
+                title=component.title,
+                body=text,
+                body_html=render_document(text),
+            )
+        )
     if errors:
         raise Invalid(fields=errors)
     return sections
@@ -82,8 +92,17 @@ def _build_sections(kind: str, markdown: str, components: dict[str, str] | None)
     return _standard_sections(components or {})
 
 
-def create_document(actor: User | str, agency: Agency, kind: str, title: str, summary: str = "", *,
-                    markdown: str = "", components: dict[str, str] | None = None, service_name: str = "") -> Document:
+def create_document(
+    actor: User | str,
+    agency: Agency,
+    kind: str,
+    title: str,
+    summary: str = "",
+    *,
+    markdown: str = "",
+    components: dict[str, str] | None = None,
+    service_name: str = "",
+) -> Document:
     """Create a document with a first draft version split into sections. Agency admins of `agency` only.
 
     A policy is Markdown split at its headings; a service standard has one section per component of
@@ -100,20 +119,36 @@ def create_document(actor: User | str, agency: Agency, kind: str, title: str, su
     if errors:
         raise Invalid(fields=errors)
     with write_transaction():
-        document = Document(agency_id=agency.id, kind=kind, title=title, summary=summary,
-                            service_name=" ".join((service_name or "").split())[:200],
-                            created_by_id=None if isinstance(actor, str) else actor.id)
-        version = DocumentVersion(number=1, status=VersionStatus.DRAFT,
-                                  body_markdown=markdown if kind == DocumentKind.POLICY else "")
+        document = Document(
+            agency_id=agency.id,
+            kind=kind,
+            title=title,
+            summary=summary,
+            service_name=" ".join((service_name or "").split())[:200],
+            created_by_id=None if isinstance(actor, str) else actor.id,
+        )
+        version = DocumentVersion(
+            number=1, status=VersionStatus.DRAFT, body_markdown=markdown if kind == DocumentKind.POLICY else ""
+        )
         version.sections = sections
         document.versions.append(version)
         db.session.add(document)
+        db.session.flush()  # ids now, also when joined to an outer transaction (seed, imports)
     return document
 
 
-def update_draft(actor: User | str, version: DocumentVersion, title: str, summary: str, *, markdown: str = "",
-                 components: dict[str, str] | None = None) -> DocumentVersion:
-    """Replace the text of a draft version (and the document's title and summary). Agency admins only."""
+def update_draft(
+    actor: User | str,
+    version: DocumentVersion,
+    title: str,
+    summary: str,
+    *,
+    markdown: str = "",
+    components: dict[str, str] | None = None,
+    service_name: str | None = None,
+) -> DocumentVersion:
+    """Replace the text of a draft version (and the document's title, summary and, for a service standard,
+    the name of the service when `service_name` is given). Agency admins only."""
     document = version.document
     _require_manager(actor, document.agency)
     if not version.is_draft:
@@ -131,6 +166,8 @@ def update_draft(actor: User | str, version: DocumentVersion, title: str, summar
             raise Conflict(_l("A published version cannot be changed. Start a new draft instead."))
         document = version.document
         document.title, document.summary = title, summary
+        if service_name is not None and document.kind == DocumentKind.SERVICE_STANDARD:
+            document.service_name = " ".join(service_name.split())[:200]
         version.body_markdown = markdown if document.kind == DocumentKind.POLICY else ""
         version.sections.clear()
         db.session.flush()
@@ -156,20 +193,27 @@ def publish_version(actor: User | str, version: DocumentVersion) -> DocumentVers
         if version.document.kind == DocumentKind.SERVICE_STANDARD:
             missing = [s.key for s in version.sections if not s.body.strip()]
             if missing:
-                raise Invalid(_l("Fill in every component of the service standard before publishing."),
-                              fields={key: _l("This component is empty.") for key in missing})
+                raise Invalid(
+                    _l("Fill in every component of the service standard before publishing."),
+                    fields={key: _l("This component is empty.") for key in missing},
+                )
         if not version.sections:
             raise Invalid(_l("The document has no sections."))
         version.status = VersionStatus.PUBLISHED
         version.published_at = utcnow()
-        audit.record("version.published", version, {
-            "document_id": version.document_id,
-            "agency": version.document.agency.slug,
-            "number": version.number,
-            "title": version.document.title,
-            "kind": version.document.kind,
-            "sections": [{"key": s.key, "sha256": section_digest(s)} for s in version.sections],
-        }, actor=actor)
+        audit.record(
+            "version.published",
+            version,
+            {
+                "document_id": version.document_id,
+                "agency": version.document.agency.slug,
+                "number": version.number,
+                "title": version.document.title,
+                "kind": version.document.kind,
+                "sections": [{"key": s.key, "sha256": section_digest(s)} for s in version.sections],
+            },
+            actor=actor,
+        )
     return version
 
 
@@ -181,15 +225,27 @@ def start_new_draft(actor: User | str, document: Document) -> DocumentVersion:
         latest = document.latest_version
         if latest is not None and latest.is_draft:
             return latest
-        version = DocumentVersion(number=(latest.number + 1) if latest else 1, status=VersionStatus.DRAFT,
-                                  body_markdown=latest.body_markdown if latest else "")
+        version = DocumentVersion(
+            number=(latest.number + 1) if latest else 1,
+            status=VersionStatus.DRAFT,
+            body_markdown=latest.body_markdown if latest else "",
+        )
         if latest is not None:
-            version.sections = [Section(key=s.key, position=s.position, level=s.level, title=s.title, body=s.body,
-                                        body_html=s.body_html) for s in latest.sections]
+            version.sections = [
+                Section(
+                    key=s.key, position=s.position, level=s.level, title=s.title, body=s.body, body_html=s.body_html
+                )
+                for s in latest.sections
+            ]
         document.versions.append(version)
     return version
 
 
 def agency_documents(agency: Agency) -> list[Document]:
-    return list(db.session.scalars(sa.select(Document).where(Document.agency_id == agency.id)
-                                   .order_by(Document.created_at.desc(), Document.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Document)
+            .where(Document.agency_id == agency.id)
+            .order_by(Document.created_at.desc(), Document.id.desc())
+        )
+    )

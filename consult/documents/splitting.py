@@ -12,8 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# The optional closing sequence of #s must follow a space (CommonMark), so "## Using C#" keeps its "#".
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 PREAMBLE_KEY = "pembuka"
 MAX_KEY = 100
 
@@ -42,11 +43,12 @@ def split_markdown(text: str, preamble_title: str = "Pembuka") -> list[SplitSect
     for line in lines:
         fence_match = _FENCE.match(line)
         if fence_match:
-            marker = fence_match.group(1)
+            marker, rest = fence_match.groups()
             if fence is None:
-                fence = marker[0] * 3
-            elif marker.startswith(fence):
-                fence = None
+                if not (marker[0] == "`" and "`" in rest):  # a backtick fence's info string has no backtick
+                    fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not rest.strip():
+                fence = None  # a closing fence: same character, at least as long, nothing after it
             current[2].append(line)
             continue
         heading = None if fence else _HEADING.match(line)

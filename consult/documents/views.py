@@ -56,20 +56,33 @@ def new():
     if form.validate_on_submit():
         try:
             if kind == DocumentKind.POLICY:
-                document = services.create_document(current_user, g.agency, kind, form.title.data, form.summary.data,
-                                                    markdown=form.body.data or "")
+                document = services.create_document(
+                    current_user, g.agency, kind, form.title.data, form.summary.data, markdown=form.body.data or ""
+                )
             else:
-                document = services.create_document(current_user, g.agency, kind, form.title.data, form.summary.data,
-                                                    components=component_values(form),
-                                                    service_name=form.service_name.data or "")
+                document = services.create_document(
+                    current_user,
+                    g.agency,
+                    kind,
+                    form.title.data,
+                    form.summary.data,
+                    components=component_values(form),
+                    service_name=form.service_name.data or "",
+                )
         except Invalid as exc:
             _apply(form, exc)
             status = 422
         else:
             flash(_("Draft saved. Check it, then publish it."), "success")
             return redirect(url_for("documents.show", document_id=document.id), code=303)
-    return render_template("documents/form.html", form=form, kind=kind, document=None, components=COMPONENTS,
-                           component_field=component_field), status
+    return render_template(
+        "documents/form.html",
+        form=form,
+        kind=kind,
+        document=None,
+        components=COMPONENTS,
+        component_field=component_field,
+    ), status
 
 
 def _apply(form, exc: Invalid) -> None:
@@ -107,19 +120,32 @@ def edit(document_id: int):
         if form.validate_on_submit():
             try:
                 if document.kind == DocumentKind.POLICY:
-                    services.update_draft(current_user, version, form.title.data, form.summary.data,
-                                          markdown=form.body.data or "")
+                    services.update_draft(
+                        current_user, version, form.title.data, form.summary.data, markdown=form.body.data or ""
+                    )
                 else:
-                    services.update_draft(current_user, version, form.title.data, form.summary.data,
-                                          components=component_values(form))
+                    services.update_draft(
+                        current_user,
+                        version,
+                        form.title.data,
+                        form.summary.data,
+                        components=component_values(form),
+                        service_name=form.service_name.data or "",
+                    )
             except Invalid as exc:
                 _apply(form, exc)
                 status = 422
             else:
                 flash(_("Draft saved."), "success")
                 return redirect(url_for("documents.show", document_id=document.id), code=303)
-    return render_template("documents/form.html", form=form, kind=document.kind, document=document,
-                           components=COMPONENTS, component_field=component_field), status
+    return render_template(
+        "documents/form.html",
+        form=form,
+        kind=document.kind,
+        document=document,
+        components=COMPONENTS,
+        component_field=component_field,
+    ), status
 
 
 @bp.post("/<int:document_id>/terbitkan")
@@ -133,8 +159,7 @@ def publish(document_id: int):
     except (Invalid, Conflict) as exc:
         flash(str(exc.message), "error")
         return redirect(url_for("documents.show", document_id=document.id), code=303)
-    flash(_("Version %(n)s published. You can now schedule a consultation round on it.", n=version.number),
-          "success")
+    flash(_("Version %(n)s published. You can now schedule a consultation round on it.", n=version.number), "success")
     return redirect(url_for("documents.show", document_id=document.id), code=303)
 
 

@@ -66,9 +66,7 @@ class Round(db.Model):
 
     @is_open_at.expression
     def is_open_at(cls, now):  # noqa: N805 - SQLAlchemy hybrid expression takes the class
-        return sa.and_(
-            cls.opens_at <= now, cls.closes_at > now, sa.or_(cls.closed_at.is_(None), cls.closed_at > now)
-        )
+        return sa.and_(cls.opens_at <= now, cls.closes_at > now, sa.or_(cls.closed_at.is_(None), cls.closed_at > now))
 
     @hybrid_method
     def is_scheduled_at(self, now: dt.datetime) -> bool:

@@ -43,8 +43,15 @@ def _check_times(opens_at: dt.datetime | None, closes_at: dt.datetime | None) ->
     return errors
 
 
-def schedule_round(actor: User | str, version: DocumentVersion, *, title: str, opens_at: dt.datetime | None,
-                   closes_at: dt.datetime | None, verified_only: bool = False) -> Round:
+def schedule_round(
+    actor: User | str,
+    version: DocumentVersion,
+    *,
+    title: str,
+    opens_at: dt.datetime | None,
+    closes_at: dt.datetime | None,
+    verified_only: bool = False,
+) -> Round:
     """Schedule a consultation round on a published version (times in naive UTC).
 
     Agency admins of the document's agency only. Audited as "round.scheduled".
@@ -61,20 +68,37 @@ def schedule_round(actor: User | str, version: DocumentVersion, *, title: str, o
     if errors:
         raise Invalid(fields=errors)
     with write_transaction():
-        rnd = Round(agency_id=document.agency_id, document_id=document.id, version_id=version.id, title=title,
-                    opens_at=opens_at, closes_at=closes_at, verified_only=bool(verified_only),
-                    created_by_id=None if isinstance(actor, str) else actor.id)
+        rnd = Round(
+            agency_id=document.agency_id,
+            document_id=document.id,
+            version_id=version.id,
+            title=title,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            verified_only=bool(verified_only),
+            created_by_id=None if isinstance(actor, str) else actor.id,
+        )
         db.session.add(rnd)
-        audit.record("round.scheduled", rnd, {
-            "agency": document.agency.slug, "document_id": document.id, "version": version.number,
-            "title": title, "opens_at": iso_utc(opens_at), "closes_at": iso_utc(closes_at),
-            "verified_only": bool(verified_only),
-        }, actor=actor)
+        audit.record(
+            "round.scheduled",
+            rnd,
+            {
+                "agency": document.agency.slug,
+                "document_id": document.id,
+                "version": version.number,
+                "title": title,
+                "opens_at": iso_utc(opens_at),
+                "closes_at": iso_utc(closes_at),
+                "verified_only": bool(verified_only),
+            },
+            actor=actor,
+        )
     return rnd
 
 
-def reschedule_round(actor: User | str, rnd: Round, *, opens_at: dt.datetime | None = None,
-                     closes_at: dt.datetime | None = None) -> Round:
+def reschedule_round(
+    actor: User | str, rnd: Round, *, opens_at: dt.datetime | None = None, closes_at: dt.datetime | None = None
+) -> Round:
     """Change a round's times. Agency admins (web) and the operator (CLI). Audited as "round.rescheduled".
 
     A round that has already opened keeps its opening time: moving it would rewrite when people could take
@@ -93,10 +117,16 @@ def reschedule_round(actor: User | str, rnd: Round, *, opens_at: dt.datetime | N
         errors.update(_check_times(new_opens, new_closes))
         if errors:
             raise Invalid(fields=errors)
+        if (new_opens, new_closes) == (rnd.opens_at, rnd.closes_at):
+            return rnd  # nothing changed: nothing to record
         before = {"opens_at": iso_utc(rnd.opens_at), "closes_at": iso_utc(rnd.closes_at)}
         rnd.opens_at, rnd.closes_at = new_opens, new_closes
-        audit.record("round.rescheduled", rnd, {
-            "before": before, "opens_at": iso_utc(new_opens), "closes_at": iso_utc(new_closes)}, actor=actor)
+        audit.record(
+            "round.rescheduled",
+            rnd,
+            {"before": before, "opens_at": iso_utc(new_opens), "closes_at": iso_utc(new_closes)},
+            actor=actor,
+        )
     return rnd
 
 
@@ -105,12 +135,17 @@ def home_rounds(limit: int = 10) -> dict[str, list[Round]]:
     now = utcnow()
     base = sa.select(Round)
     return {
-        "open": list(db.session.scalars(base.where(Round.is_open_at(now))
-                                        .order_by(Round.closes_at, Round.id).limit(limit))),
-        "scheduled": list(db.session.scalars(base.where(Round.is_scheduled_at(now))
-                                             .order_by(Round.opens_at, Round.id).limit(limit))),
-        "closed": list(db.session.scalars(base.where(Round.is_closed_at(now))
-                                          .order_by(Round.closes_at.desc(), Round.id.desc()).limit(limit))),
+        "open": list(
+            db.session.scalars(base.where(Round.is_open_at(now)).order_by(Round.closes_at, Round.id).limit(limit))
+        ),
+        "scheduled": list(
+            db.session.scalars(base.where(Round.is_scheduled_at(now)).order_by(Round.opens_at, Round.id).limit(limit))
+        ),
+        "closed": list(
+            db.session.scalars(
+                base.where(Round.is_closed_at(now)).order_by(Round.closes_at.desc(), Round.id.desc()).limit(limit)
+            )
+        ),
     }
 
 
@@ -123,5 +158,8 @@ def rounds_page(after_id: int | None, limit: int = 20) -> list[Round]:
 
 
 def agency_rounds(agency_id: int) -> list[Round]:
-    return list(db.session.scalars(sa.select(Round).where(Round.agency_id == agency_id)
-                                   .order_by(Round.opens_at.desc(), Round.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Round).where(Round.agency_id == agency_id).order_by(Round.opens_at.desc(), Round.id.desc())
+        )
+    )

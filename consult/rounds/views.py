@@ -33,8 +33,13 @@ def index():
 @bp.get("/rounds/<int:round_id>")
 def show(round_id: int):
     rnd = services.get_round(round_id)
-    return render_template("rounds/show.html", round=rnd, version=rnd.version, document=rnd.document,
-                           can_manage=can_manage_agency(current_user, rnd.agency))
+    return render_template(
+        "rounds/show.html",
+        round=rnd,
+        version=rnd.version,
+        document=rnd.document,
+        can_manage=can_manage_agency(current_user, rnd.agency),
+    )
 
 
 # --- agency workspace -----------------------------------------------------------------------------------
@@ -62,8 +67,12 @@ def workspace():
 @login_required
 def agency_workspace(slug: str):
     agency = _managed(slug)
-    return render_template("rounds/agency.html", agency=agency, documents=agency_documents(agency),
-                           rounds=services.agency_rounds(agency.id))
+    return render_template(
+        "rounds/agency.html",
+        agency=agency,
+        documents=agency_documents(agency),
+        rounds=services.agency_rounds(agency.id),
+    )
 
 
 def _parse(form) -> None:
@@ -75,6 +84,15 @@ def _parse(form) -> None:
 
 def _local_input(value, tz):
     return local(value, tz).replace(tzinfo=None)
+
+
+def _changed_time(submitted, current, tz):
+    """The submitted local time as naive UTC, or None when it is the current time as the form shows it."""
+    if submitted is None:
+        return None
+    if submitted == _local_input(current, tz).replace(second=0, microsecond=0):
+        return None
+    return to_utc_naive(submitted, tz)
 
 
 @bp.route("/kelola/<slug>/dokumen/<int:document_id>/putaran-baru", methods=["GET", "POST"])
@@ -97,8 +115,14 @@ def schedule(slug: str, document_id: int):
         opens = to_utc_naive(form.opens_at.data, agency.timezone) if form.opens_at.data else None
         closes = to_utc_naive(form.closes_at.data, agency.timezone) if form.closes_at.data else None
         try:
-            rnd = services.schedule_round(current_user, version, title=form.title.data or "", opens_at=opens,
-                                          closes_at=closes, verified_only=form.verified_only.data)
+            rnd = services.schedule_round(
+                current_user,
+                version,
+                title=form.title.data or "",
+                opens_at=opens,
+                closes_at=closes,
+                verified_only=form.verified_only.data,
+            )
         except Invalid as exc:
             apply_errors(form, exc)
             status = 422
@@ -108,8 +132,9 @@ def schedule(slug: str, document_id: int):
         else:
             flash(_("The round is scheduled."), "success")
             return redirect(url_for("rounds.show", round_id=rnd.id), code=303)
-    return render_template("rounds/schedule.html", form=form, agency=agency, document=document, version=version,
-                           round=None), status
+    return render_template(
+        "rounds/schedule.html", form=form, agency=agency, document=document, version=version, round=None
+    ), status
 
 
 @bp.route("/kelola/<slug>/putaran/<int:round_id>/jadwal", methods=["GET", "POST"])
@@ -126,8 +151,10 @@ def reschedule(slug: str, round_id: int):
     status = 200
     if request.method == "POST":
         _parse(form)
-        opens = to_utc_naive(form.opens_at.data, agency.timezone) if form.opens_at.data else None
-        closes = to_utc_naive(form.closes_at.data, agency.timezone) if form.closes_at.data else None
+        # The form shows times to the minute: a time sent back as shown is left as it is (an opened round
+        # keeps its exact opening time, which usually has seconds), not moved to the whole minute.
+        opens = _changed_time(form.opens_at.data, rnd.opens_at, agency.timezone)
+        closes = _changed_time(form.closes_at.data, rnd.closes_at, agency.timezone)
         try:
             services.reschedule_round(current_user, rnd, opens_at=opens, closes_at=closes)
         except Invalid as exc:
@@ -136,5 +163,6 @@ def reschedule(slug: str, round_id: int):
         else:
             flash(_("The round's times are changed."), "success")
             return redirect(url_for("rounds.show", round_id=rnd.id), code=303)
-    return render_template("rounds/schedule.html", form=form, agency=agency, document=rnd.document,
-                           version=rnd.version, round=rnd), status
+    return render_template(
+        "rounds/schedule.html", form=form, agency=agency, document=rnd.document, version=rnd.version, round=rnd
+    ), status

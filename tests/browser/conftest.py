@@ -1,0 +1,132 @@
+"""Browser fixtures: the test app on a live local server, one headless Chromium per session, axe-core.
+
+Every test gets a fresh browser context (a phone: 360x640 CSS px, Indonesian locale). Data a test creates is
+committed, so the server thread sees it; tests/conftest.py empties the tables after each test.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_VERSION = "4.11.0"
+AXE = Path(__file__).resolve().parent / ".vendor" / f"axe-core-{AXE_VERSION}" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 360, "height": 640},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "id-ID",
+}
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):  # one line per request would drown the test output
+        pass
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """Base URL of the test app served by werkzeug on 127.0.0.1 (free port) in a background thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    except BaseException:
+        playwright.stop()
+        raise
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Factory for phone-sized browser contexts; every context made is closed when the test ends.
+
+    new_context(java_script_enabled=False) gives a context without JavaScript. The site sends a strict
+    Content-Security-Policy (script-src 'self'), which blocks the inline script axe-core is injected as;
+    contexts that run axe therefore bypass CSP (axe=True, the default).
+    """
+    contexts = []
+
+    def factory(axe: bool = True, **options):
+        context = browser.new_context(base_url=live_server, bypass_csp=axe, **{**PHONE, **options})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield factory
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh phone-sized context (JavaScript on, axe-ready)."""
+    return new_context().new_page()
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A+AA and 2.2 AA rules) on the current page and return its violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}))"
+        ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,"
+        " nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))}))",
+        AXE_TAGS,
+    )
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"]:
+            lines.append(f"    {json.dumps(node['target'])}")
+            for detail in (node["summary"] or "").splitlines():
+                lines.append(f"        {detail}")
+    return "\n".join(lines)
+
+
+def assert_axe_clean(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"axe-core found violations on {page.url}:\n{format_violations(violations)}"
+
+
+@pytest.fixture
+def axe_check():
+    """axe_check(page): fail with every axe-core violation (rule, help, target selectors) on the current page."""
+    if not AXE.exists():
+        pytest.skip("axe-core not fetched: run make test (needs npm)")
+    return assert_axe_clean
