@@ -17,7 +17,18 @@ from consult.config import TestConfig
 from consult.extensions import db, limiter
 
 PASSWORD = "Uji-kata-sandi-2026"
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared/data beside the checkout (as in CI), or wherever CONSULT_SHARED_DATA points.
+SHARED_DATA = Path(os.environ.get("CONSULT_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
+
+
+def shared_file(*parts: str) -> Path:
+    """A file of the shared test material, or a visible skip when the material is not beside the checkout."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared test data not found at {path}: clone beside ../shared or set CONSULT_SHARED_DATA")
+    return path
+
+
 _TMP = Path(tempfile.mkdtemp(prefix="consult-tests-"))
 
 

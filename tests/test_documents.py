@@ -17,9 +17,9 @@ from consult.documents.splitting import split_markdown
 from consult.errors import Conflict, Invalid, NotAllowed
 from consult.extensions import db
 from consult.sanitize import DOCUMENT_TAGS, LINK_REL, render_comment, render_document
-from tests.conftest import SHARED_DATA
+from tests.conftest import shared_file
 
-OMB_DRAFT = SHARED_DATA / "documents" / "us-omb-draft-federal-source-code-policy-2016.txt"
+OMB_DRAFT = ("documents", "us-omb-draft-federal-source-code-policy-2016.txt")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
@@ -27,7 +27,7 @@ FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 @pytest.fixture(scope="module")
 def omb_text() -> str:
-    return OMB_DRAFT.read_text(encoding="utf-8")
+    return shared_file(*OMB_DRAFT).read_text(encoding="utf-8")
 
 
 def heading_lines(text: str) -> list[str]:

@@ -17,7 +17,7 @@ from consult.extensions import db, write_transaction
 from consult.rounds import services
 from consult.rounds.models import Round, RoundState
 from consult.timeutil import utcnow
-from tests.conftest import SHARED_DATA
+from tests.conftest import shared_file
 
 JAKARTA = dt.timedelta(hours=7)  # Asia/Jakarta is UTC+7 all year
 FORM_TIME = "%Y-%m-%dT%H:%M"
@@ -118,7 +118,7 @@ def test_home_rounds_groups_open_upcoming_and_closed(make):
 
 def test_round_page_shows_every_section_title_of_the_real_draft(client, make):
     agency = make.agency()
-    text = (SHARED_DATA / "documents" / "us-omb-draft-federal-source-code-policy-2016.txt").read_text("utf-8")
+    text = shared_file("documents", "us-omb-draft-federal-source-code-policy-2016.txt").read_text("utf-8")
     document = make.policy(agency, markdown=text, title="Federal Source Code Policy")
     rnd = make.round(agency, document=document)
     response = client.get(f"/rounds/{rnd.id}")
