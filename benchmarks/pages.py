@@ -147,6 +147,15 @@ def main() -> None:
                 f"{r['p95']:.1f} | {r['p99']:.1f} | {raw} | {gz} |",
                 flush=True,
             )
+        print()
+        print("| first load of the round page | bytes | gzip bytes |")
+        print("|---|---|---|")
+        total_raw = total_gz = 0
+        for path in ["/rounds/1", "/static/css/app.css", "/static/js/htmx-2.0.11.min.js"]:
+            raw, gz = page_size(port, path)
+            total_raw, total_gz = total_raw + raw, total_gz + gz
+            print(f"| {path} | {raw} | {gz} |")
+        print(f"| total | {total_raw} | {total_gz} |")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
