@@ -4,43 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from functools import wraps
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
 from consult.errors import NotFound, ServiceError
 
-
-class CommandGroup(AppGroup):
-    """An AppGroup whose commands run in the site's default language.
-
-    Service errors carry lazily translated messages; outside a request there is no request to choose the
-    language from (consult.i18n.select_locale reads it), so printing one would fail. The commands pin the
-    locale instead.
-    """
-
-    def command(self, *args, **kwargs):
-        register = super().command(*args, **kwargs)
-
-        def decorator(f):
-            @wraps(f)
-            def in_default_locale(*f_args, **f_kwargs):
-                with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
-                    return f(*f_args, **f_kwargs)
-
-            return register(in_default_locale)
-
-        return decorator
-
-
-seed_cli = CommandGroup("seed", help="Demo and synthetic data.")
-users_cli = CommandGroup("users", help="Accounts and API tokens.")
-rounds_cli = CommandGroup("rounds", help="Consultation rounds.")
-audit_cli = CommandGroup("audit", help="The hash-chained audit log.")
+seed_cli = AppGroup("seed", help="Demo and synthetic data.")
+users_cli = AppGroup("users", help="Accounts and API tokens.")
+rounds_cli = AppGroup("rounds", help="Consultation rounds.")
+audit_cli = AppGroup("audit", help="The hash-chained audit log.")
 
 
 def _fail(exc: ServiceError) -> None:

@@ -55,31 +55,31 @@ def new():
     status = 200
     if form.validate_on_submit():
         try:
-            if kind == DocumentKind.POLICY:
-                document = services.create_document(
-                    current_user, g.agency, kind, form.title.data, form.summary.data, markdown=form.body.data or ""
-                )
-            else:
-                document = services.create_document(
-                    current_user,
-                    g.agency,
-                    kind,
-                    form.title.data,
-                    form.summary.data,
-                    components=component_values(form),
-                    service_name=form.service_name.data or "",
-                )
+            document = services.create_document(
+                current_user, g.agency, kind, form.title.data, form.summary.data, **_text_args(form, kind)
+            )
         except Invalid as exc:
             _apply(form, exc)
             status = 422
         else:
             flash(_("Draft saved. Check it, then publish it."), "success")
             return redirect(url_for("documents.show", document_id=document.id), code=303)
+    return _render_form(form, kind, None, status)
+
+
+def _text_args(form, kind: str) -> dict:
+    """The document text from the form, as the services take it for this kind of document."""
+    if kind == DocumentKind.POLICY:
+        return {"markdown": form.body.data or ""}
+    return {"components": component_values(form), "service_name": form.service_name.data or ""}
+
+
+def _render_form(form, kind: str, document: Document | None, status: int):
     return render_template(
         "documents/form.html",
         form=form,
         kind=kind,
-        document=None,
+        document=document,
         components=COMPONENTS,
         component_field=component_field,
     ), status
@@ -119,33 +119,16 @@ def edit(document_id: int):
         form = _form_for(document.kind)
         if form.validate_on_submit():
             try:
-                if document.kind == DocumentKind.POLICY:
-                    services.update_draft(
-                        current_user, version, form.title.data, form.summary.data, markdown=form.body.data or ""
-                    )
-                else:
-                    services.update_draft(
-                        current_user,
-                        version,
-                        form.title.data,
-                        form.summary.data,
-                        components=component_values(form),
-                        service_name=form.service_name.data or "",
-                    )
+                services.update_draft(
+                    current_user, version, form.title.data, form.summary.data, **_text_args(form, document.kind)
+                )
             except Invalid as exc:
                 _apply(form, exc)
                 status = 422
             else:
                 flash(_("Draft saved."), "success")
                 return redirect(url_for("documents.show", document_id=document.id), code=303)
-    return render_template(
-        "documents/form.html",
-        form=form,
-        kind=document.kind,
-        document=document,
-        components=COMPONENTS,
-        component_field=component_field,
-    ), status
+    return _render_form(form, document.kind, document, status)
 
 
 @bp.post("/<int:document_id>/terbitkan")
