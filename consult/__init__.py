@@ -49,6 +49,7 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    import consult.models  # noqa: F401 - every table, for the mapper and for Alembic
     from consult import i18n
     from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
 

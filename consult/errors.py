@@ -50,3 +50,11 @@ class Invalid(ServiceError):
 
     def default_message(self) -> object:
         return _l("Please correct the marked fields.")
+
+
+class LoginRequired(ServiceError):
+    status = 401
+    code = "unauthorized"
+
+    def default_message(self) -> object:
+        return _l("Please log in to continue.")

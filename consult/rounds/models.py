@@ -38,6 +38,7 @@ class Round(db.Model):
     closes_at: Mapped[dt.datetime]
     verified_only: Mapped[bool] = mapped_column(default=False)
     closed_at: Mapped[dt.datetime | None]  # set when closed early by a moderator (later issue)
+    comment_count: Mapped[int] = mapped_column(default=0, server_default="0")  # visible comments and replies
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -1,0 +1,1 @@
+"""Participation: comments and replies, stances per section, votes on comments, reports."""

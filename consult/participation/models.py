@@ -1,0 +1,172 @@
+"""Participation models.
+
+Counters (agree/disagree/pass per comment, support/oppose/neutral and comments per section) are cached on
+the rows that pages read, updated in the same transaction as the vote or stance that changes them, and
+checked against COUNT(*) in the tests: a page never counts rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.accounts.models import User
+from consult.extensions import db
+from consult.timeutil import utcnow
+
+
+class Stance(enum.StrEnum):
+    SUPPORT = "support"
+    OPPOSE = "oppose"
+    NEUTRAL = "neutral"
+
+
+class CommentStatus(enum.StrEnum):
+    VISIBLE = "visible"
+    WITHDRAWN = "withdrawn"  # by its author; the public sees that it was withdrawn
+    HIDDEN = "hidden"  # by a moderator (moderation issue); keeps its place with the rule and reason
+
+
+VOTE_VALUES = {1: "agree", -1: "disagree", 0: "pass"}
+
+
+class Participant(db.Model):
+    """A person's presence in one round: their stable pseudonym there, and whether they show their name."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "user_id"),
+        sa.UniqueConstraint("round_id", "pseudonym"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    pseudonym: Mapped[str] = mapped_column(sa.String(40))
+    show_name: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def public_name(self) -> str:
+        return self.user.name if self.show_name else self.pseudonym
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        # newest first, whole round or one section; most agreed first (keyset cursors use these orders)
+        sa.Index("ix_comments_round_top_new", "round_id", "parent_id", "id"),
+        sa.Index("ix_comments_round_section_new", "round_id", "section_id", "parent_id", "id"),
+        sa.Index("ix_comments_round_top_agreed", "round_id", "parent_id", "agree_count", "id"),
+        sa.Index("ix_comments_round_section_agreed", "round_id", "section_id", "parent_id", "agree_count", "id"),
+        sa.Index("ix_comments_parent", "parent_id", "id"),
+        sa.CheckConstraint("stance IN ('support', 'oppose', 'neutral')", name="stance_value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    section_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sections.id"))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    stance: Mapped[str | None] = mapped_column(sa.String(10))
+    body: Mapped[str] = mapped_column(sa.Text)  # source as written (Markdown subset)
+    body_html: Mapped[str] = mapped_column(sa.Text)  # rendered once by consult.sanitize.render_comment
+    status: Mapped[str] = mapped_column(sa.String(12), default=CommentStatus.VISIBLE)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[dt.datetime | None]
+    withdrawn_at: Mapped[dt.datetime | None]
+    agree_count: Mapped[int] = mapped_column(default=0)
+    disagree_count: Mapped[int] = mapped_column(default=0)
+    pass_count: Mapped[int] = mapped_column(default=0)
+    reply_count: Mapped[int] = mapped_column(default=0)
+    report_count: Mapped[int] = mapped_column(default=0)
+
+    participant: Mapped[Participant] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"agree": self.agree_count, "disagree": self.disagree_count, "pass": self.pass_count}
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == CommentStatus.VISIBLE
+
+    @property
+    def author_name(self) -> str:
+        return self.participant.public_name
+
+
+class CommentVote(db.Model):
+    """Agree (1), disagree (-1) or pass (0) on someone else's comment: one per person and comment."""
+
+    __tablename__ = "comment_votes"
+    __table_args__ = (
+        sa.UniqueConstraint("comment_id", "user_id"),
+        sa.CheckConstraint("value IN (-1, 0, 1)", name="vote_value"),
+        sa.Index("ix_comment_votes_user_comment", "user_id", "comment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    value: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SectionStance(db.Model):
+    """A person's stance on one section in one round: one per person, section and round."""
+
+    __tablename__ = "section_stances"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "section_id", "user_id"),
+        sa.CheckConstraint("value IN ('support', 'oppose', 'neutral')", name="stance_value"),
+        sa.Index("ix_section_stances_user_round", "user_id", "round_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(sa.ForeignKey("sections.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(sa.String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SectionStats(db.Model):
+    """Cached tallies of one section in one round (one row per section, created with the first activity)."""
+
+    __tablename__ = "section_stats"
+    __table_args__ = (sa.UniqueConstraint("round_id", "section_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(sa.ForeignKey("sections.id"))
+    support: Mapped[int] = mapped_column(default=0)
+    oppose: Mapped[int] = mapped_column(default=0)
+    neutral: Mapped[int] = mapped_column(default=0)
+    comments: Mapped[int] = mapped_column(default=0)  # visible top-level comments and replies on the section
+
+    @property
+    def stance_total(self) -> int:
+        return self.support + self.oppose + self.neutral
+
+
+class Report(db.Model):
+    """A participant's report of a comment, with a reason: one per person and comment."""
+
+    __tablename__ = "reports"
+    __table_args__ = (sa.UniqueConstraint("comment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[dt.datetime | None]

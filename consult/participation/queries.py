@@ -1,0 +1,120 @@
+"""Read side of participation: keyset-paginated comment lists and what one person did in a round.
+
+Every function runs a fixed number of queries whatever the size of the round: one per list page (comments
+with their participant and user joined), one for the viewer's votes on that page, one for their stances,
+one for the section tallies.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from consult.errors import Invalid
+from consult.extensions import db
+from consult.participation.models import Comment, CommentVote, SectionStance, SectionStats
+
+PAGE_SIZE = 20
+ORDERS = ("new", "agreed")
+
+
+@dataclass
+class CommentPage:
+    items: list[Comment]
+    next_cursor: str | None
+
+
+def _encode(*parts: int) -> str:
+    return base64.urlsafe_b64encode(".".join(str(p) for p in parts).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, n: int) -> tuple[int, ...]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        parts = tuple(int(p) for p in raw.split("."))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Invalid("The cursor is not valid.", fields={"cursor": "not a cursor from this list"}) from None
+    if len(parts) != n:
+        raise Invalid("The cursor is not valid.", fields={"cursor": "not a cursor from this list"})
+    return parts
+
+
+def comments_page(
+    round_id: int,
+    *,
+    section_id: int | None = None,
+    order: str = "new",
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> CommentPage:
+    """Top-level comments of a round (or of one section), newest first or most agreed first.
+
+    Withdrawn and hidden comments keep their place (the page shows a notice instead of their text).
+    The cursor is the position of the last item: (id) or (agree_count, id).
+    """
+    if order not in ORDERS:
+        raise Invalid("Unknown order.", fields={"order": "new or agreed"})
+    query = sa.select(Comment).where(Comment.round_id == round_id, Comment.parent_id.is_(None))
+    if section_id is not None:
+        query = query.where(Comment.section_id == section_id)
+    if order == "new":
+        if cursor:
+            (last_id,) = _decode(cursor, 1)
+            query = query.where(Comment.id < last_id)
+        query = query.order_by(Comment.id.desc())
+    else:
+        if cursor:
+            agrees, last_id = _decode(cursor, 2)
+            query = query.where(sa.tuple_(Comment.agree_count, Comment.id) < sa.tuple_(agrees, last_id))
+        query = query.order_by(Comment.agree_count.desc(), Comment.id.desc())
+    rows = list(db.session.scalars(query.limit(limit + 1)))
+    items = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = _encode(last.id) if order == "new" else _encode(last.agree_count, last.id)
+    return CommentPage(items, next_cursor)
+
+
+def replies_page(parent_id: int, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> CommentPage:
+    """Replies to a comment, oldest first (a conversation reads top to bottom)."""
+    query = sa.select(Comment).where(Comment.parent_id == parent_id)
+    if cursor:
+        (last_id,) = _decode(cursor, 1)
+        query = query.where(Comment.id > last_id)
+    rows = list(db.session.scalars(query.order_by(Comment.id).limit(limit + 1)))
+    items = rows[:limit]
+    return CommentPage(items, _encode(items[-1].id) if len(rows) > limit else None)
+
+
+def votes_of(user, comment_ids: list[int]) -> dict[int, int]:
+    """The viewer's vote on each of these comments ({} for anonymous viewers)."""
+    if user is None or not user.is_authenticated or not comment_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(CommentVote.comment_id, CommentVote.value).where(
+            CommentVote.user_id == user.id, CommentVote.comment_id.in_(comment_ids)
+        )
+    )
+    return dict(rows.all())
+
+
+def stances_of(user, round_id: int) -> dict[int, str]:
+    """The viewer's stance on each section of the round."""
+    if user is None or not user.is_authenticated:
+        return {}
+    rows = db.session.execute(
+        sa.select(SectionStance.section_id, SectionStance.value).where(
+            SectionStance.user_id == user.id, SectionStance.round_id == round_id
+        )
+    )
+    return dict(rows.all())
+
+
+def section_stats(round_id: int) -> dict[int, SectionStats]:
+    return {
+        s.section_id: s for s in db.session.scalars(sa.select(SectionStats).where(SectionStats.round_id == round_id))
+    }

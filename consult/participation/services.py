@@ -1,0 +1,393 @@
+"""Participation rules: who may take part in a round, and the comment, vote, stance and report actions.
+
+Every write runs in one write transaction. Counters are updated by the delta of the change while the row
+that holds them is locked (BEGIN IMMEDIATE on SQLite, SELECT … FOR UPDATE on PostgreSQL), so concurrent
+votes can neither create duplicates (UNIQUE constraints) nor lose an update.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from consult import audit
+from consult.accounts.models import User
+from consult.documents.models import Section
+from consult.errors import Conflict, Invalid, LoginRequired, NotAllowed, NotFound
+from consult.extensions import db, write_transaction
+from consult.participation.models import (
+    Comment,
+    CommentStatus,
+    CommentVote,
+    Participant,
+    Report,
+    SectionStance,
+    SectionStats,
+    Stance,
+)
+from consult.rounds.models import Round, RoundState
+from consult.sanitize import render_comment
+from consult.timeutil import utcnow
+
+MAX_COMMENT_CHARS = 2000
+MAX_REASON_CHARS = 500
+EDIT_WINDOW = dt.timedelta(minutes=15)
+PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+# --- who may take part -------------------------------------------------------------------------------------
+
+
+def participation_refusal(user: User | None, rnd: Round) -> ServiceErrorLike | None:
+    """Why `user` may not take part in `rnd` now (an error to raise or show), or None when they may."""
+    if user is None or not user.is_authenticated:
+        return LoginRequired(_l("Log in or register to take part in this consultation."))
+    if not user.is_active:
+        return NotAllowed(_l("Your account is blocked, so you cannot take part."))
+    state = rnd.state
+    if state == RoundState.SCHEDULED:
+        return Conflict(_l("This consultation has not opened yet. Come back when it opens."))
+    if state == RoundState.CLOSED:
+        return Conflict(_l("This consultation is closed; it no longer accepts comments, votes or stances."))
+    if rnd.verified_only and not user.is_verified:
+        return NotAllowed(
+            _l("Only verified citizens may take part in this consultation. Ask the agency to verify your account.")
+        )
+    return None
+
+
+ServiceErrorLike = LoginRequired | NotAllowed | Conflict
+
+
+def require_participation(user: User | None, rnd: Round) -> None:
+    refusal = participation_refusal(user, rnd)
+    if refusal is not None:
+        raise refusal
+
+
+def _participant(user: User, rnd: Round, show_name: bool | None = None) -> Participant:
+    """The user's participant row in the round, created with a fresh pseudonym at first participation."""
+    participant = db.session.scalar(sa.select(Participant).filter_by(round_id=rnd.id, user_id=user.id))
+    if participant is None:
+        taken = True
+        while taken:
+            pseudonym = "Warga-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(5))
+            taken = db.session.scalar(sa.select(Participant.id).filter_by(round_id=rnd.id, pseudonym=pseudonym))
+        participant = Participant(
+            round_id=rnd.id,
+            user_id=user.id,
+            pseudonym=pseudonym,
+            show_name=user.show_name if show_name is None else show_name,
+        )
+        db.session.add(participant)
+        db.session.flush()
+    elif show_name is not None and participant.show_name != show_name:
+        participant.show_name = show_name
+    return participant
+
+
+def _lock(model, row_id: int):
+    """Load a row for update: a row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers."""
+    return db.session.scalar(
+        sa.select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def _stats_row(round_id: int, section_id: int) -> SectionStats:
+    """The tally row of a section in a round, created on first use without a race, and locked."""
+    dialect = db.session.get_bind().dialect.name
+    values = {"round_id": round_id, "section_id": section_id, "support": 0, "oppose": 0, "neutral": 0, "comments": 0}
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(
+        insert(SectionStats).values(**values).on_conflict_do_nothing(index_elements=["round_id", "section_id"])
+    )
+    return db.session.scalar(
+        sa.select(SectionStats)
+        .filter_by(round_id=round_id, section_id=section_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- comments --------------------------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise Invalid(fields={"body": _l("Write your comment before sending it.")})
+    if len(body) > MAX_COMMENT_CHARS:
+        raise Invalid(
+            fields={
+                "body": _l(
+                    "Your comment is %(n)s characters long; the limit is %(max)s. Shorten it and send it again.",
+                    n=len(body),
+                    max=MAX_COMMENT_CHARS,
+                )
+            }
+        )
+    return body
+
+
+def post_comment(
+    user: User | None,
+    rnd: Round,
+    body: str,
+    *,
+    section_id: int | None = None,
+    parent_id: int | None = None,
+    stance: str | None = None,
+    show_name: bool | None = None,
+) -> Comment:
+    """Post a comment on a section or on the whole document, or a reply to a comment.
+
+    Anyone who may take part in the round (logged in, round open, verified when the round requires it).
+    A reply belongs to the thread of the top-level comment it answers, and to that comment's section; only
+    top-level comments carry a stance (which also becomes the author's stance on the section).
+    Audited as "comment.posted" with the author's pseudonym and a SHA-256 of the text, never the e-mail.
+    """
+    require_participation(user, rnd)
+    body = _clean_body(body)
+    if stance in ("", None):
+        stance = None
+    elif stance not in {s.value for s in Stance}:
+        raise Invalid(fields={"stance": _l("Choose support, oppose or neutral.")})
+    with write_transaction():
+        rnd = db.session.get(Round, rnd.id)
+        require_participation(user, rnd)  # again, inside the transaction: the round may just have closed
+        parent = None
+        if parent_id is not None:
+            parent = db.session.get(Comment, parent_id)
+            if parent is None or parent.round_id != rnd.id:
+                raise NotFound(_l("The comment you are replying to does not exist."))
+            if parent.parent_id is not None:
+                parent = db.session.get(Comment, parent.parent_id)
+            if parent.status != CommentStatus.VISIBLE:
+                raise Conflict(_l("This comment was withdrawn or hidden; it cannot be answered."))
+            parent = _lock(Comment, parent.id)
+            section_id, stance = parent.section_id, None
+        elif section_id is not None:
+            section = db.session.get(Section, section_id)
+            if section is None or section.version_id != rnd.version_id:
+                raise Invalid(fields={"section_id": _l("This section is not part of the document of this round.")})
+        participant = _participant(user, rnd, show_name)
+        comment = Comment(
+            round_id=rnd.id,
+            section_id=section_id,
+            parent_id=parent.id if parent else None,
+            participant_id=participant.id,
+            author_id=user.id,
+            stance=stance,
+            body=body,
+            body_html=render_comment(body),
+        )
+        db.session.add(comment)
+        if parent is not None:
+            parent.reply_count += 1
+        if section_id is not None:
+            _stats_row(rnd.id, section_id).comments += 1
+        db.session.execute(sa.update(Round).where(Round.id == rnd.id).values(comment_count=Round.comment_count + 1))
+        db.session.flush()
+        if stance is not None and section_id is not None:
+            _set_stance(user, rnd, section_id, stance)
+        audit.record(
+            "comment.posted",
+            comment,
+            {
+                "round_id": rnd.id,
+                "section_id": section_id,
+                "parent_id": comment.parent_id,
+                "author": participant.pseudonym,
+                "stance": stance,
+                "body_sha256": _digest(body),
+            },
+            actor=participant.pseudonym,
+        )
+    return comment
+
+
+def can_edit(user: User | None, comment: Comment, now: dt.datetime | None = None) -> bool:
+    """The author may edit a visible comment for 15 minutes after posting it, while the round is open."""
+    now = now or utcnow()
+    return (
+        user is not None
+        and user.is_authenticated
+        and comment.author_id == user.id
+        and comment.status == CommentStatus.VISIBLE
+        and now - comment.created_at <= EDIT_WINDOW
+    )
+
+
+def can_withdraw(user: User | None, comment: Comment) -> bool:
+    return (
+        user is not None
+        and user.is_authenticated
+        and comment.author_id == user.id
+        and comment.status == CommentStatus.VISIBLE
+    )
+
+
+def edit_comment(user: User | None, comment: Comment, body: str) -> Comment:
+    """Replace the text of one's own comment within 15 minutes of posting it. Audited as "comment.edited"."""
+    if user is None or not user.is_authenticated:
+        raise LoginRequired()
+    if comment.author_id != user.id:
+        raise NotAllowed(_l("Only its author can edit a comment."))
+    body = _clean_body(body)
+    with write_transaction():
+        comment = _lock(Comment, comment.id)
+        require_participation(user, db.session.get(Round, comment.round_id))
+        if not can_edit(user, comment):
+            raise Conflict(_l("A comment can be edited only in the first 15 minutes after posting it."))
+        if body == comment.body:
+            return comment
+        comment.body, comment.body_html, comment.edited_at = body, render_comment(body), utcnow()
+        audit.record(
+            "comment.edited",
+            comment,
+            {"round_id": comment.round_id, "body_sha256": _digest(body)},
+            actor=comment.participant.pseudonym,
+        )
+    return comment
+
+
+def withdraw_comment(user: User | None, comment: Comment) -> Comment:
+    """Withdraw one's own comment, at any time. Its place stays with a notice; its text is no longer shown.
+
+    Audited as "comment.withdrawn".
+    """
+    if user is None or not user.is_authenticated:
+        raise LoginRequired()
+    if comment.author_id != user.id:
+        raise NotAllowed(_l("Only its author can withdraw a comment."))
+    with write_transaction():
+        comment = _lock(Comment, comment.id)
+        if comment.status != CommentStatus.VISIBLE:
+            raise Conflict(_l("This comment is already withdrawn or hidden."))
+        comment.status, comment.withdrawn_at = CommentStatus.WITHDRAWN, utcnow()
+        if comment.section_id is not None:
+            _stats_row(comment.round_id, comment.section_id).comments -= 1
+        db.session.execute(
+            sa.update(Round).where(Round.id == comment.round_id).values(comment_count=Round.comment_count - 1)
+        )
+        audit.record("comment.withdrawn", comment, {"round_id": comment.round_id}, actor=comment.participant.pseudonym)
+    return comment
+
+
+def get_comment(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound()
+    return comment
+
+
+# --- votes and stances -------------------------------------------------------------------------------------
+
+_VOTE_COLUMN = {1: "agree_count", -1: "disagree_count", 0: "pass_count"}
+
+
+def vote(user: User | None, comment: Comment, value: int) -> Comment:
+    """Agree (1), disagree (-1) or pass (0) on someone else's visible comment; changing it replaces it.
+
+    One vote per person and comment (UNIQUE); repeating the same vote changes nothing. The comment row is
+    locked while its counters move by the delta, so counts always equal COUNT(*) of the votes.
+    """
+    if value not in _VOTE_COLUMN:
+        raise Invalid(fields={"value": _l("A vote is 1 (agree), -1 (disagree) or 0 (pass).")})
+    rnd = db.session.get(Round, comment.round_id)
+    require_participation(user, rnd)
+    if comment.author_id == user.id:
+        raise NotAllowed(_l("You cannot vote on your own comment."))
+    with write_transaction():
+        comment = _lock(Comment, comment.id)
+        if comment.status != CommentStatus.VISIBLE:
+            raise Conflict(_l("This comment was withdrawn or hidden; it cannot be voted on."))
+        require_participation(user, db.session.get(Round, comment.round_id))
+        existing = db.session.scalar(sa.select(CommentVote).filter_by(comment_id=comment.id, user_id=user.id))
+        if existing is not None and existing.value == value:
+            return comment
+        if existing is None:
+            _participant(user, rnd)
+            db.session.add(CommentVote(comment_id=comment.id, user_id=user.id, value=value))
+        else:
+            old = _VOTE_COLUMN[existing.value]
+            setattr(comment, old, getattr(comment, old) - 1)
+            existing.value, existing.updated_at = value, utcnow()
+        new = _VOTE_COLUMN[value]
+        setattr(comment, new, getattr(comment, new) + 1)
+    return comment
+
+
+def _set_stance(user: User, rnd: Round, section_id: int, value: str) -> SectionStats:
+    stats = _stats_row(rnd.id, section_id)
+    existing = db.session.scalar(
+        sa.select(SectionStance).filter_by(round_id=rnd.id, section_id=section_id, user_id=user.id)
+    )
+    if existing is not None and existing.value == value:
+        return stats
+    if existing is None:
+        db.session.add(SectionStance(round_id=rnd.id, section_id=section_id, user_id=user.id, value=value))
+    else:
+        setattr(stats, existing.value, getattr(stats, existing.value) - 1)
+        existing.value, existing.updated_at = value, utcnow()
+    setattr(stats, value, getattr(stats, value) + 1)
+    return stats
+
+
+def set_stance(user: User | None, rnd: Round, section_id: int, value: str) -> SectionStats:
+    """Take (or change) one's stance on a section: support, oppose or neutral. One per person, section, round."""
+    if value not in {s.value for s in Stance}:
+        raise Invalid(fields={"value": _l("Choose support, oppose or neutral.")})
+    require_participation(user, rnd)
+    section = db.session.get(Section, section_id)
+    if section is None or section.version_id != rnd.version_id:
+        raise NotFound(_l("This section is not part of the document of this round."))
+    with write_transaction():
+        rnd = db.session.get(Round, rnd.id)
+        require_participation(user, rnd)
+        _participant(user, rnd)
+        stats = _set_stance(user, rnd, section_id, value)
+    return stats
+
+
+# --- reports ------------------------------------------------------------------------------------------------
+
+
+def report_comment(user: User | None, comment: Comment, reason: str) -> Report:
+    """Report someone else's comment to the moderators, with a reason. Once per person and comment.
+
+    Allowed while the comment is visible, also after the round closed (unlawful content must stay
+    reportable). Reports are for moderators: not audited here (moderation decisions are).
+    """
+    if user is None or not user.is_authenticated:
+        raise LoginRequired(_l("Log in to report a comment."))
+    if not user.is_active:
+        raise NotAllowed(_l("Your account is blocked, so you cannot take part."))
+    reason = " ".join((reason or "").split())
+    if len(reason) < 3:
+        raise Invalid(fields={"reason": _l("Say briefly why this comment breaks the rules.")})
+    if len(reason) > MAX_REASON_CHARS:
+        raise Invalid(fields={"reason": _l("Use at most %(n)s characters.", n=MAX_REASON_CHARS)})
+    if comment.author_id == user.id:
+        raise NotAllowed(_l("You cannot report your own comment; you can withdraw it instead."))
+    with write_transaction():
+        comment = _lock(Comment, comment.id)
+        if comment.status != CommentStatus.VISIBLE:
+            raise Conflict(_l("This comment was withdrawn or hidden already."))
+        if db.session.scalar(sa.select(Report.id).filter_by(comment_id=comment.id, user_id=user.id)):
+            raise Conflict(_l("You have already reported this comment. The moderators will look at it."))
+        report = Report(comment_id=comment.id, user_id=user.id, reason=reason)
+        db.session.add(report)
+        comment.report_count += 1
+    return report
