@@ -80,9 +80,11 @@ def _register_blueprints(app: Flask) -> None:
     from consult.admin.views import bp as admin_bp
     from consult.api import bp as api_bp
     from consult.documents.views import bp as documents_bp
+    from consult.participation.views import bp as participation_bp
     from consult.rounds.views import bp as rounds_bp
 
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(participation_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(documents_bp)

@@ -70,6 +70,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
     REGISTER_LIMIT = os.environ.get("REGISTER_LIMIT", "10 per hour")
+    # Participation writes, per user when logged in or holding a token, else per address (web and API alike).
+    COMMENT_LIMIT = os.environ.get("COMMENT_LIMIT", "10 per minute;100 per hour")
+    VOTE_LIMIT = os.environ.get("VOTE_LIMIT", "120 per minute")
+    STANCE_LIMIT = os.environ.get("STANCE_LIMIT", "60 per minute")
+    REPORT_LIMIT = os.environ.get("REPORT_LIMIT", "20 per hour")
 
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - the name of a hash method
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))  # number of trusted reverse proxies in front

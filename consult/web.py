@@ -78,7 +78,17 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     return jsonify(body), status
 
 
+def htmx_alert(message: str, status: int):
+    """For an htmx request: the message in the page's alert area (#pesan), whatever element asked."""
+    response = make_response(render_template("_alert.html", message=message), status)
+    response.headers["HX-Retarget"] = "#pesan"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
 def error_page(status: int, message: str | None = None):
+    if request.headers.get("HX-Request") == "true":
+        return htmx_alert(message or _error_message(status), status)
     title_id, title_en = ERROR_TEXT.get(status, ERROR_TEXT[500])
     title = title_en if str(get_locale()) == "en" else title_id
     return render_template(
@@ -105,6 +115,8 @@ def init_app(app: Flask) -> None:
     def handle_service_error(exc: ServiceError):
         if wants_json():
             return json_error(exc.status, exc.code, str(exc.message), exc.fields)
+        if exc.status == 401 and request.headers.get("HX-Request") != "true":
+            return redirect(url_for("accounts.login", next=request.full_path))
         if str(exc.message) == str(exc.default_message()):
             return error_page(exc.status)  # only the generic text: the page's own message says more
         return error_page(exc.status, str(exc.message))

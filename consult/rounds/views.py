@@ -30,18 +30,6 @@ def index():
     return render_template("rounds/index.html", rounds=rounds[:20], next_after=rounds[19].id if more else None)
 
 
-@bp.get("/rounds/<int:round_id>")
-def show(round_id: int):
-    rnd = services.get_round(round_id)
-    return render_template(
-        "rounds/show.html",
-        round=rnd,
-        version=rnd.version,
-        document=rnd.document,
-        can_manage=can_manage_agency(current_user, rnd.agency),
-    )
-
-
 # --- agency workspace -----------------------------------------------------------------------------------
 
 
@@ -131,7 +119,7 @@ def schedule(slug: str, document_id: int):
             status = 409
         else:
             flash(_("The round is scheduled."), "success")
-            return redirect(url_for("rounds.show", round_id=rnd.id), code=303)
+            return redirect(url_for("participation.round_page", round_id=rnd.id), code=303)
     return render_template(
         "rounds/schedule.html", form=form, agency=agency, document=document, version=version, round=None
     ), status
@@ -162,7 +150,7 @@ def reschedule(slug: str, round_id: int):
             status = 422
         else:
             flash(_("The round's times are changed."), "success")
-            return redirect(url_for("rounds.show", round_id=rnd.id), code=303)
+            return redirect(url_for("participation.round_page", round_id=rnd.id), code=303)
     return render_template(
         "rounds/schedule.html", form=form, agency=agency, document=rnd.document, version=rnd.version, round=rnd
     ), status
