@@ -6,6 +6,15 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+
+class _DatabaseId(IntegerConverter):
+    """<int:…> in every route stops at the largest id a database integer holds: beyond it, 404, never a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: object | dict | None = None) -> Flask:
@@ -39,6 +48,7 @@ def create_app(config: object | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     _init_extensions(app)
+    app.url_map.converters["int"] = _DatabaseId
     _register_blueprints(app)
 
     from consult import cli, web

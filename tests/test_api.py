@@ -193,3 +193,9 @@ def test_me_answers_for_a_bearer_token_and_refuses_without_one(client, make):
         refused = client.get("/api/v1/me", headers=headers)
         assert refused.status_code == 401
         assert refused.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_ids_beyond_a_database_integer_are_404_not_500(client):
+    assert client.get("/api/v1/rounds/99999999999999999999").status_code == 404
+    assert client.get("/rounds/99999999999999999999").status_code == 404
+    assert client.get("/comments/2147483648").status_code == 404

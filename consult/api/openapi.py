@@ -32,14 +32,263 @@ CURSOR = {
 }
 
 
+def _id_param(description: str) -> dict[str, Any]:
+    return {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+        "description": description,
+    }
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+LIMIT = {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}
+BEARER = [{"bearer": []}]
+
+
+def _write(summary: str, ok: str, response: dict[str, Any], *errors: str, **extra: Any) -> dict[str, Any]:
+    """A write operation: bearer token, JSON errors (400 malformed body, 401, 429 and the given ones)."""
+    codes = sorted({"400", "401", "429", *errors})
+    return {
+        "summary": summary,
+        "security": BEARER,
+        **extra,
+        "responses": {ok: response, **dict.fromkeys(codes, ERROR)},
+    }
+
+
+def participation_paths() -> dict[str, Any]:
+    comment_id = _id_param("Comment id")
+    return {
+        "/rounds/{id}/comments": {
+            "get": {
+                "summary": "Top-level comments of a round, newest or most agreed first",
+                "description": "Withdrawn and hidden comments keep their place, with their status and no text.",
+                "parameters": [
+                    _id_param("Round id"),
+                    CURSOR,
+                    {"name": "section_id", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["new", "agreed"]}},
+                    LIMIT,
+                ],
+                "responses": {"200": _json(_page("Comment")), "404": ERROR, "422": ERROR},
+            },
+            "post": _write(
+                "Post a comment, or a reply with parent_id",
+                "201",
+                _json(_ref("PostedComment"), "Created"),
+                "403",
+                "404",
+                "409",
+                "422",
+                parameters=[_id_param("Round id")],
+                requestBody=_body("NewComment"),
+                description="409 when the round is not open; 403 when it is for verified citizens only.",
+            ),
+        },
+        "/comments/{id}": {
+            "get": {
+                "summary": "One comment",
+                "parameters": [comment_id],
+                "responses": {"200": _json(_ref("Comment")), "404": ERROR},
+            },
+            "patch": _write(
+                "Edit one's own comment within 15 minutes of posting it",
+                "200",
+                _json(_ref("Comment")),
+                "403",
+                "404",
+                "409",
+                "422",
+                parameters=[comment_id],
+                requestBody=_body("CommentEdit"),
+            ),
+        },
+        "/comments/{id}/replies": {
+            "get": {
+                "summary": "Replies to a comment, oldest first",
+                "parameters": [comment_id, CURSOR, LIMIT],
+                "responses": {"200": _json(_page("Comment")), "404": ERROR, "422": ERROR},
+            }
+        },
+        "/comments/{id}/withdraw": {
+            "post": _write(
+                "Withdraw one's own comment (its place stays, its text goes)",
+                "200",
+                _json(_ref("Comment")),
+                "403",
+                "404",
+                "409",
+                parameters=[comment_id],
+            )
+        },
+        "/comments/{id}/vote": {
+            "put": _write(
+                "Agree (1), disagree (-1) or pass (0) on someone else's comment; repeating it changes nothing",
+                "200",
+                _json(_ref("VoteResult")),
+                "403",
+                "404",
+                "409",
+                "422",
+                parameters=[comment_id],
+                requestBody=_body("Vote"),
+            )
+        },
+        "/sections/{id}/stance": {
+            "put": _write(
+                "Take or change one's stance on a section in a round",
+                "200",
+                _json(_ref("StanceResult")),
+                "403",
+                "404",
+                "409",
+                "422",
+                parameters=[_id_param("Section id")],
+                requestBody=_body("Stance"),
+            )
+        },
+        "/comments/{id}/reports": {
+            "post": _write(
+                "Report someone else's comment to the moderators (once per person and comment)",
+                "201",
+                _json(_ref("ReportResult"), "Created"),
+                "403",
+                "404",
+                "409",
+                "422",
+                parameters=[comment_id],
+                requestBody=_body("NewReport"),
+            )
+        },
+    }
+
+
+COUNTS = {
+    "type": "object",
+    "required": ["agree", "disagree", "pass"],
+    "properties": {"agree": {"type": "integer"}, "disagree": {"type": "integer"}, "pass": {"type": "integer"}},
+}
+STANCE_VALUES = ["support", "oppose", "neutral"]
+NULLABLE_ID = {"type": ["integer", "null"]}
+
+PARTICIPATION_SCHEMAS: dict[str, Any] = {
+    "Comment": {
+        "type": "object",
+        "required": [
+            "id",
+            "round_id",
+            "section_id",
+            "parent_id",
+            "stance",
+            "status",
+            "created_at",
+            "edited_at",
+            "author",
+            "body",
+            "body_html",
+            "counts",
+            "reply_count",
+            "moderation",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "round_id": {"type": "integer"},
+            "section_id": {**NULLABLE_ID, "description": "null for a comment on the whole document"},
+            "parent_id": {**NULLABLE_ID, "description": "the top-level comment a reply answers"},
+            "stance": {"type": ["string", "null"], "enum": [*STANCE_VALUES, None]},
+            "status": {"type": "string", "enum": ["visible", "withdrawn", "hidden"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "edited_at": {"type": ["string", "null"], "format": "date-time"},
+            "author": {"type": "string", "description": "the public pseudonym (Warga-…) or the chosen name"},
+            "body": {"type": ["string", "null"], "description": "source text; null unless status is visible"},
+            "body_html": {"type": ["string", "null"], "description": "sanitised HTML; null unless visible"},
+            "counts": COUNTS,
+            "reply_count": {"type": "integer"},
+            "moderation": {
+                "type": ["object", "null"],
+                "properties": {"rule": {"type": "string"}, "reason": {"type": "string"}},
+                "description": "the rule and reason of a hidden comment (null otherwise)",
+            },
+        },
+    },
+    "PostedComment": {
+        "allOf": [
+            _ref("Comment"),
+            {"type": "object", "required": ["url"], "properties": {"url": {"type": "string"}}},
+        ]
+    },
+    "NewComment": {
+        "type": "object",
+        "required": ["body"],
+        "properties": {
+            "body": {"type": "string", "maxLength": 2000, "description": "Markdown subset"},
+            "section_id": {**NULLABLE_ID, "description": "a section of the round's document; omit for the whole"},
+            "parent_id": {**NULLABLE_ID, "description": "reply to this comment (section and stance follow it)"},
+            "stance": {"type": ["string", "null"], "enum": [*STANCE_VALUES, None]},
+            "show_name": {"type": "boolean", "description": "show your name instead of your pseudonym"},
+        },
+    },
+    "CommentEdit": {
+        "type": "object",
+        "required": ["body"],
+        "properties": {"body": {"type": "string", "maxLength": 2000}},
+    },
+    "Vote": {
+        "type": "object",
+        "required": ["value"],
+        "properties": {"value": {"type": "integer", "enum": [1, -1, 0]}},
+    },
+    "VoteResult": {
+        "type": "object",
+        "required": ["comment_id", "value", "counts"],
+        "properties": {"comment_id": {"type": "integer"}, "value": {"type": "integer"}, "counts": COUNTS},
+    },
+    "Stance": {
+        "type": "object",
+        "required": ["round_id", "value"],
+        "properties": {"round_id": {"type": "integer"}, "value": {"type": "string", "enum": STANCE_VALUES}},
+    },
+    "StanceResult": {
+        "type": "object",
+        "required": ["round_id", "section_id", "value", "tally"],
+        "properties": {
+            "round_id": {"type": "integer"},
+            "section_id": {"type": "integer"},
+            "value": {"type": "string", "enum": STANCE_VALUES},
+            "tally": {
+                "type": "object",
+                "required": ["support", "oppose", "neutral", "comments"],
+                "properties": {k: {"type": "integer"} for k in [*STANCE_VALUES, "comments"]},
+            },
+        },
+    },
+    "NewReport": {
+        "type": "object",
+        "required": ["reason"],
+        "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 500}},
+    },
+    "ReportResult": {
+        "type": "object",
+        "required": ["id", "comment_id"],
+        "properties": {"id": {"type": "integer"}, "comment_id": {"type": "integer"}},
+    },
+}
+
+
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "consult API",
             "version": "1",
-            "description": "Public consultation records: rounds, documents by section and the audit chain. "
-            "Reads need no authentication; writes take `Authorization: Bearer <token>`.",
+            "description": "Public consultation records: rounds, documents by section, comments, votes, stances "
+            "and the audit chain. Reads need no authentication; writes take `Authorization: Bearer <token>` and "
+            "are rate-limited per user (429 when exceeded).",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
@@ -119,6 +368,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **participation_paths(),
             "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
         },
         "components": {
@@ -186,6 +436,7 @@ def openapi_document() -> dict[str, Any]:
                         },
                     ]
                 },
+                **PARTICIPATION_SCHEMAS,
                 "AuditEntry": {
                     "type": "object",
                     "properties": {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from consult.participation.models import Comment, CommentStatus, SectionStats
+from consult.participation.queries import CommentPage
 from consult.rounds.models import Round
 from consult.timeutil import iso_utc
 
@@ -43,3 +45,33 @@ def round_detail(rnd: Round) -> dict[str, Any]:
         for s in version.sections
     ]
     return data
+
+
+def comment_data(comment: Comment) -> dict[str, Any]:
+    """One comment as the API shows it. The author is the public name (pseudonym or chosen name), never the
+    e-mail; a withdrawn or hidden comment keeps its place and its counts but not its text."""
+    visible = comment.status == CommentStatus.VISIBLE
+    return {
+        "id": comment.id,
+        "round_id": comment.round_id,
+        "section_id": comment.section_id,
+        "parent_id": comment.parent_id,
+        "stance": comment.stance,
+        "status": str(comment.status),
+        "created_at": iso_utc(comment.created_at),
+        "edited_at": iso_utc(comment.edited_at),
+        "author": comment.author_name,
+        "body": comment.body if visible else None,
+        "body_html": comment.body_html if visible else None,
+        "counts": comment.counts,
+        "reply_count": comment.reply_count,
+        "moderation": None,  # {"rule", "reason"} of a hidden comment, with the moderation issue
+    }
+
+
+def comment_page(page: CommentPage) -> dict[str, Any]:
+    return {"items": [comment_data(c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+def section_tally(stats: SectionStats) -> dict[str, int]:
+    return {"support": stats.support, "oppose": stats.oppose, "neutral": stats.neutral, "comments": stats.comments}

@@ -13,26 +13,16 @@ from flask_login import current_user
 
 from consult.agencies.services import can_manage_agency
 from consult.errors import Invalid, LoginRequired, ServiceError
-from consult.extensions import limiter
 from consult.forms import ActionForm, apply_errors
 from consult.participation import queries, services
 from consult.participation.forms import STANCE_LABELS, CommentForm, EditForm, ReplyForm, ReportForm
 from consult.participation.models import Comment
+from consult.ratelimits import participation_limit
 from consult.rounds.models import Round
 from consult.rounds.services import get_round
 from consult.web import htmx_alert, safe_local_path
 
 bp = Blueprint("participation", __name__)
-
-
-def _limit_key() -> str:
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return f"addr:{request.remote_addr}"
-
-
-def _limit(config_key: str):
-    return limiter.limit(lambda: current_app.config[config_key], key_func=_limit_key, methods=["POST"])
 
 
 def _int(name: str) -> int | None:
@@ -122,7 +112,7 @@ def round_page(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/komentar")
-@_limit("COMMENT_LIMIT")
+@participation_limit("COMMENT_LIMIT", "comment")
 def post_comment(round_id: int):
     rnd = get_round(round_id)
     form = _comment_form(rnd)
@@ -216,7 +206,7 @@ def _back(default: str) -> str:
 
 
 @bp.post("/rounds/<int:round_id>/bagian/<int:section_id>/sikap")
-@_limit("STANCE_LIMIT")
+@participation_limit("STANCE_LIMIT", "stance")
 def set_stance(round_id: int, section_id: int):
     rnd = get_round(round_id)
     section = next((s for s in rnd.version.sections if s.id == section_id), None)
@@ -245,7 +235,7 @@ def set_stance(round_id: int, section_id: int):
 
 
 @bp.post("/comments/<int:comment_id>/suara")
-@_limit("VOTE_LIMIT")
+@participation_limit("VOTE_LIMIT", "vote")
 def vote(comment_id: int):
     comment = services.get_comment(comment_id)
     raw = request.form.get("value", "")
@@ -337,7 +327,7 @@ def replies(comment_id: int):
 
 
 @bp.route("/comments/<int:comment_id>/laporkan", methods=["GET", "POST"])
-@_limit("REPORT_LIMIT")
+@participation_limit("REPORT_LIMIT", "report")
 def report(comment_id: int):
     comment = services.get_comment(comment_id)
     form = ReportForm()
@@ -362,7 +352,7 @@ def report(comment_id: int):
 
 
 @bp.route("/comments/<int:comment_id>/ubah", methods=["GET", "POST"])
-@_limit("COMMENT_LIMIT")
+@participation_limit("COMMENT_LIMIT", "comment")
 def edit(comment_id: int):
     comment = services.get_comment(comment_id)
     if not current_user.is_authenticated:
