@@ -7,6 +7,7 @@ mark user text as safe.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import bleach
@@ -47,21 +48,51 @@ class _LinkRel(Filter):
             yield token
 
 
-_CLEANERS: dict[frozenset[str], bleach.Cleaner] = {}
+# What a browser reads as the scheme: ASCII whitespace and control characters are ignored inside it.
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f-\xa0]+")
 
 
-def _clean(html: str, tags: frozenset[str]) -> str:
-    cleaner = _CLEANERS.get(tags)
+def _scheme(href: str) -> str:
+    match = _SCHEME.match(_IGNORED_IN_SCHEME.sub("", href))
+    return match.group(1).lower() if match else ""
+
+
+class _AbsoluteLinksOnly(Filter):
+    """Links in comments must name http, https or mailto: relative, scheme-less and odd hrefs are dropped.
+
+    bleach keeps relative URLs, and Markdown percent-encodes what it cannot use, so `java&#10;script:x`
+    would otherwise survive as the relative href `java%0Ascript:x`: harmless in a browser, but a citizen's
+    comment has no business linking to paths of this site (or wherever the stored HTML is shown later).
+    """
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                attrs = dict(token.get("data") or {})
+                href = attrs.get((None, "href"))
+                if href is not None and _scheme(href) not in PROTOCOLS:
+                    del attrs[(None, "href")]
+                    token["data"] = attrs
+            yield token
+
+
+_CLEANERS: dict[tuple[frozenset[str], bool], bleach.Cleaner] = {}
+
+
+def _clean(html: str, tags: frozenset[str], absolute_links: bool = False) -> str:
+    cleaner = _CLEANERS.get((tags, absolute_links))
     if cleaner is None:
-        cleaner = _CLEANERS[tags] = bleach.Cleaner(
-            tags=tags, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True, strip_comments=True, filters=[_LinkRel]
+        filters = [_AbsoluteLinksOnly, _LinkRel] if absolute_links else [_LinkRel]
+        cleaner = _CLEANERS[tags, absolute_links] = bleach.Cleaner(
+            tags=tags, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip=True, strip_comments=True, filters=filters
         )
     return cleaner.clean(html)
 
 
 def render_comment(source: str) -> str:
-    """HTML for a comment or reply written by a participant."""
-    return _clean(_markdown("comment").render(source or ""), COMMENT_TAGS).strip()
+    """HTML for a comment or reply written by a participant (links: absolute http, https or mailto only)."""
+    return _clean(_markdown("comment").render(source or ""), COMMENT_TAGS, absolute_links=True).strip()
 
 
 def render_document(source: str) -> str:

@@ -19,6 +19,7 @@ from consult.participation.models import Comment, CommentVote, SectionStance, Se
 
 PAGE_SIZE = 20
 ORDERS = ("new", "agreed")
+_MAX_POSITION = 2**63 - 1
 
 
 @dataclass
@@ -37,7 +38,8 @@ def _decode(cursor: str, n: int) -> tuple[int, ...]:
         parts = tuple(int(p) for p in raw.split("."))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise Invalid("The cursor is not valid.", fields={"cursor": "not a cursor from this list"}) from None
-    if len(parts) != n:
+    # Positions are ids and counts: never negative, and within a 64-bit integer (SQLite cannot even bind more).
+    if len(parts) != n or not all(0 <= p <= _MAX_POSITION for p in parts):
         raise Invalid("The cursor is not valid.", fields={"cursor": "not a cursor from this list"})
     return parts
 

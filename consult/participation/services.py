@@ -44,7 +44,9 @@ PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def participation_refusal(user: User | None, rnd: Round) -> ServiceErrorLike | None:
     """Why `user` may not take part in `rnd` now (an error to raise or show), or None when they may."""
-    if user is None or not user.is_authenticated:
+    # is_anonymous, not is_authenticated: Flask-Login's is_authenticated is False for a blocked account too,
+    # and a blocked citizen must be told that, not asked to log in.
+    if user is None or user.is_anonymous:
         return LoginRequired(_l("Log in or register to take part in this consultation."))
     if not user.is_active:
         return NotAllowed(_l("Your account is blocked, so you cannot take part."))
@@ -70,24 +72,37 @@ def require_participation(user: User | None, rnd: Round) -> None:
 
 
 def _participant(user: User, rnd: Round, show_name: bool | None = None) -> Participant:
-    """The user's participant row in the round, created with a fresh pseudonym at first participation."""
-    participant = db.session.scalar(sa.select(Participant).filter_by(round_id=rnd.id, user_id=user.id))
+    """The user's participant row in the round, created with a fresh pseudonym at first participation.
+
+    Created with INSERT … ON CONFLICT DO NOTHING: when one person's first two actions in a round race (two
+    tabs, a double click) on PostgreSQL, the second waits for the first and then uses its row instead of
+    failing on UNIQUE (round_id, user_id). A pseudonym already taken in the round inserts nothing either,
+    and another one is drawn.
+    """
+    query = sa.select(Participant).filter_by(round_id=rnd.id, user_id=user.id)
+    participant = db.session.scalar(query)
     if participant is None:
-        taken = True
-        while taken:
+        chosen = user.show_name if show_name is None else show_name
+        for _attempt in range(20):
             pseudonym = "Warga-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(5))
-            taken = db.session.scalar(sa.select(Participant.id).filter_by(round_id=rnd.id, pseudonym=pseudonym))
-        participant = Participant(
-            round_id=rnd.id,
-            user_id=user.id,
-            pseudonym=pseudonym,
-            show_name=user.show_name if show_name is None else show_name,
-        )
-        db.session.add(participant)
-        db.session.flush()
-    elif show_name is not None and participant.show_name != show_name:
+            _insert_or_nothing(Participant, round_id=rnd.id, user_id=user.id, pseudonym=pseudonym, show_name=chosen)
+            participant = db.session.scalar(query)
+            if participant is not None:
+                break
+        else:  # pragma: no cover - 20 pseudonyms taken in a row, or a snapshot that cannot see the winner's row
+            raise RuntimeError("could not create the participant row")
+    if show_name is not None and participant.show_name != show_name:
         participant.show_name = show_name
     return participant
+
+
+def _insert_or_nothing(model, *, index_elements: list[str] | None = None, **values) -> None:
+    """INSERT … ON CONFLICT DO NOTHING (on any UNIQUE constraint unless `index_elements` names one)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements))
 
 
 def _lock(model, row_id: int):
@@ -99,15 +114,8 @@ def _lock(model, row_id: int):
 
 def _stats_row(round_id: int, section_id: int) -> SectionStats:
     """The tally row of a section in a round, created on first use without a race, and locked."""
-    dialect = db.session.get_bind().dialect.name
     values = {"round_id": round_id, "section_id": section_id, "support": 0, "oppose": 0, "neutral": 0, "comments": 0}
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(
-        insert(SectionStats).values(**values).on_conflict_do_nothing(index_elements=["round_id", "section_id"])
-    )
+    _insert_or_nothing(SectionStats, index_elements=["round_id", "section_id"], **values)
     return db.session.scalar(
         sa.select(SectionStats)
         .filter_by(round_id=round_id, section_id=section_id)
@@ -218,7 +226,8 @@ def post_comment(
 
 
 def can_edit(user: User | None, comment: Comment, now: dt.datetime | None = None) -> bool:
-    """The author may edit a visible comment for 15 minutes after posting it, while the round is open."""
+    """The author may edit a visible comment for 15 minutes after posting it (edit_comment() also requires the
+    round to be open; pages hide the link when the viewer may not take part)."""
     now = now or utcnow()
     return (
         user is not None
@@ -248,6 +257,8 @@ def edit_comment(user: User | None, comment: Comment, body: str) -> Comment:
     with write_transaction():
         comment = _lock(Comment, comment.id)
         require_participation(user, db.session.get(Round, comment.round_id))
+        if comment.status != CommentStatus.VISIBLE:
+            raise Conflict(_l("This comment is already withdrawn or hidden."))
         if not can_edit(user, comment):
             raise Conflict(_l("A comment can be edited only in the first 15 minutes after posting it."))
         if body == comment.body:
@@ -281,7 +292,12 @@ def withdraw_comment(user: User | None, comment: Comment) -> Comment:
         db.session.execute(
             sa.update(Round).where(Round.id == comment.round_id).values(comment_count=Round.comment_count - 1)
         )
-        audit.record("comment.withdrawn", comment, {"round_id": comment.round_id}, actor=comment.participant.pseudonym)
+        audit.record(
+            "comment.withdrawn",
+            comment,
+            {"round_id": comment.round_id, "body_sha256": _digest(comment.body)},  # which text was withdrawn
+            actor=comment.participant.pseudonym,
+        )
     return comment
 
 
@@ -370,7 +386,7 @@ def report_comment(user: User | None, comment: Comment, reason: str) -> Report:
     Allowed while the comment is visible, also after the round closed (unlawful content must stay
     reportable). Reports are for moderators: not audited here (moderation decisions are).
     """
-    if user is None or not user.is_authenticated:
+    if user is None or user.is_anonymous:
         raise LoginRequired(_l("Log in to report a comment."))
     if not user.is_active:
         raise NotAllowed(_l("Your account is blocked, so you cannot take part."))
