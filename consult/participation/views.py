@@ -361,9 +361,16 @@ def edit(comment_id: int):
         abort(403)
     form = EditForm(formdata=None, body=comment.body) if request.method == "GET" else EditForm()
     status = 200
-    if request.method == "GET" and not services.can_edit(current_user, comment):
-        flash(_("A comment can be edited only in the first 15 minutes after posting it."), "error")
-        return redirect(url_for("participation.comment_page", comment_id=comment.id), code=303)
+    if request.method == "GET":
+        refusal = services.participation_refusal(current_user, db_round(comment))
+        if refusal is not None or not services.can_edit(current_user, comment):
+            message = (
+                refusal.message
+                if refusal is not None
+                else _("A comment can be edited only in the first 15 minutes after posting it.")
+            )
+            flash(str(message), "error")
+            return redirect(url_for("participation.comment_page", comment_id=comment.id), code=303)
     if form.validate_on_submit():
         try:
             services.edit_comment(current_user, comment, form.body.data or "")
