@@ -136,8 +136,9 @@ def test_round_page_query_count_is_the_same_for_a_small_and_a_large_discussion(a
         section_id = rnd.version.sections[0].id
         authors = [make.user() for _ in range(4)]
         for i in range(n_comments):
-            comment = services.post_comment(authors[i % 4], rnd, f"Komentar {i}", section_id=section_id,
-                                            stance="support" if i % 2 else None)
+            comment = services.post_comment(
+                authors[i % 4], rnd, f"Komentar {i}", section_id=section_id, stance="support" if i % 2 else None
+            )
             if i % 3 == 0:
                 services.post_comment(authors[(i + 1) % 4], rnd, "Balasan", parent_id=comment.id)
             services.vote(viewer, comment, 1)

@@ -152,6 +152,9 @@ def post_comment(round_id: int):
             form=_comment_form(rnd, fresh=True),
             refusal=None,
             section_titles={s.id: s.title for s in rnd.version.sections},
+            section=next((s for s in rnd.version.sections if s.id == comment.section_id), None),
+            stat=queries.section_stats(rnd.id).get(comment.section_id),
+            mine=queries.stances_of(current_user, rnd.id).get(comment.section_id),
             **context,
         )
     flash(_("Your comment is published."), "success")
