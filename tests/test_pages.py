@@ -150,3 +150,20 @@ def test_round_page_query_count_is_the_same_for_a_small_and_a_large_discussion(a
     html = client.get(f"/rounds/{counts[1][0]}").get_data(as_text=True)
     assert html.count('<li class="comment') == 20 and "cursor=" in html
     assert n_small == n_large
+
+
+def test_htmx_comment_with_a_stance_updates_the_tally_and_count_in_place(client, make, auth):
+    rnd = make.round()
+    section = rnd.version.sections[0]
+    citizen = make.user(verified=True)
+    auth.login(citizen)
+    response = client.post(
+        f"/rounds/{rnd.id}/komentar",
+        data={"body": "Setuju dengan bagian ini.", "section_id": str(section.id), "stance": "oppose"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="sikap-{section.id}" hx-swap-oob="true"' in html
+    assert 'id="jumlah-komentar" hx-swap-oob="true"' in html and "(1 " in html
+    assert 'id="form-komentar"' in html and "Setuju dengan bagian ini.</textarea>" not in html
