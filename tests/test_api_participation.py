@@ -673,12 +673,6 @@ def test_requests_without_a_token_are_limited_per_address(app, client, world, mo
 # --- a service bug found while writing the API ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    is_postgres(),
-    strict=True,
-    reason="BUG services._participant: check-then-insert of the Participant row; two first actions of one person "
-    "in one round at once (say, votes on two comments) make one fail with an IntegrityError (500) on PostgreSQL",
-)
 def test_a_first_action_racing_another_first_action_of_the_same_person_succeeds(app, world):
     comment = comment_on(world)
     round_id, reader_id = world.round_id, world.reader.id
