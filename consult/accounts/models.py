@@ -49,7 +49,7 @@ class User(UserMixin, db.Model):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user",
         cascade="all, delete-orphan",
-        lazy="selectin",
+        lazy="select",  # loaded when asked: most requests never look at roles
         foreign_keys="Membership.user_id",
     )
 

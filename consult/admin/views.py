@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
@@ -69,6 +70,7 @@ def _render(agency_form=None, grant_form=None, status=200):
     agency_list = db.session.scalars(sa.select(Agency).order_by(Agency.name)).all()
     staff = db.session.scalars(
         sa.select(User)
+        .options(selectinload(User.memberships))
         .where(sa.or_(User.is_admin, User.is_observer, User.memberships.any()))
         .order_by(User.name)
         .limit(500)

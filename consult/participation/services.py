@@ -124,6 +124,22 @@ def _stats_row(round_id: int, section_id: int) -> SectionStats:
     )
 
 
+def _add_comments_to_tally(round_id: int, section_id: int, delta: int) -> None:
+    """Move a section's comment count by `delta` in one statement (an upsert: the row may not exist yet)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(SectionStats).values(
+        round_id=round_id, section_id=section_id, support=0, oppose=0, neutral=0, comments=max(delta, 0)
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["round_id", "section_id"], set_={"comments": SectionStats.comments + delta}
+        )
+    )
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -204,7 +220,7 @@ def post_comment(
         if parent is not None:
             parent.reply_count += 1
         if section_id is not None:
-            _stats_row(rnd.id, section_id).comments += 1
+            _add_comments_to_tally(rnd.id, section_id, 1)
         db.session.execute(sa.update(Round).where(Round.id == rnd.id).values(comment_count=Round.comment_count + 1))
         db.session.flush()
         if stance is not None and section_id is not None:
@@ -288,7 +304,7 @@ def withdraw_comment(user: User | None, comment: Comment) -> Comment:
             raise Conflict(_l("This comment is already withdrawn or hidden."))
         comment.status, comment.withdrawn_at = CommentStatus.WITHDRAWN, utcnow()
         if comment.section_id is not None:
-            _stats_row(comment.round_id, comment.section_id).comments -= 1
+            _add_comments_to_tally(comment.round_id, comment.section_id, -1)
         db.session.execute(
             sa.update(Round).where(Round.id == comment.round_id).values(comment_count=Round.comment_count - 1)
         )
