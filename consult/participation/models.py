@@ -56,14 +56,29 @@ class Participant(db.Model):
         return self.user.name if self.show_name else self.pseudonym
 
 
+_TOP = sa.text("parent_id IS NULL")
+
+
 class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
-        # newest first, whole round or one section; most agreed first (keyset cursors use these orders)
-        sa.Index("ix_comments_round_top_new", "round_id", "parent_id", "id"),
-        sa.Index("ix_comments_round_section_new", "round_id", "section_id", "parent_id", "id"),
-        sa.Index("ix_comments_round_top_agreed", "round_id", "parent_id", "agree_count", "id"),
-        sa.Index("ix_comments_round_section_agreed", "round_id", "section_id", "parent_id", "agree_count", "id"),
+        # Top-level lists, newest first or most agreed first, whole round or one section. Partial indexes
+        # (WHERE parent_id IS NULL): PostgreSQL cannot take its ORDER BY from an index whose leading column is
+        # matched by IS NULL, and sorted the whole round instead (measured: 12 ms vs 0.4 ms at 20,000 comments).
+        sa.Index("ix_comments_top_new", "round_id", "id", sqlite_where=_TOP, postgresql_where=_TOP),
+        sa.Index(
+            "ix_comments_top_section_new", "round_id", "section_id", "id", sqlite_where=_TOP, postgresql_where=_TOP
+        ),
+        sa.Index("ix_comments_top_agreed", "round_id", "agree_count", "id", sqlite_where=_TOP, postgresql_where=_TOP),
+        sa.Index(
+            "ix_comments_top_section_agreed",
+            "round_id",
+            "section_id",
+            "agree_count",
+            "id",
+            sqlite_where=_TOP,
+            postgresql_where=_TOP,
+        ),
         sa.Index("ix_comments_parent", "parent_id", "id"),
         sa.CheckConstraint("stance IN ('support', 'oppose', 'neutral')", name="stance_value"),
     )
