@@ -42,6 +42,29 @@ def seed_demo(if_empty):
         click.echo(f"  {role:<14} {email}")
 
 
+@seed_cli.command("load")
+@click.argument("round_id", type=int)
+@click.option("--comments", type=click.IntRange(min=0), required=True, help="Comments, about 20% of them replies.")
+@click.option("--votes", type=click.IntRange(min=0), required=True, help="Votes on random (comment, user) pairs.")
+@click.option("--users", type=click.IntRange(min=1), help="Synthetic users [default: max(100, comments/20)].")
+@click.option("--seed", "random_seed", type=int, help="Random seed, for a repeatable load.")
+@click.option("--force", is_flag=True, help="Run even with CONSULT_ENV=production.")
+def seed_load(round_id, comments, votes, users, random_seed, force):
+    """Bulk synthetic participation in a round, for benchmarks; prints a JSON summary as the last line."""
+    import os
+
+    from consult.participation.seed import load
+
+    if os.environ.get("CONSULT_ENV", "").strip().lower() == "production" and not force:
+        click.echo("Error: CONSULT_ENV=production; synthetic data is for test machines (use --force).", err=True)
+        sys.exit(1)
+    try:
+        result = load(round_id, comments=comments, votes=votes, users=users, seed=random_seed)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(json.dumps(result.summary()))
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--name", required=True)
