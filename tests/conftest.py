@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
@@ -242,3 +243,32 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+needs_postgres_server = pytest.mark.skipif(
+    not os.environ.get("TEST_POSTGRES_URL"),
+    reason="TEST_POSTGRES_URL not set: this PostgreSQL variant needs a server",
+)
+
+
+@contextlib.contextmanager
+def postgres_variant():
+    """A freshly migrated PostgreSQL database (TEST_POSTGRES_URL) with an app context on it; yields its URL.
+
+    For the PostgreSQL variants of tests whose suite database is SQLite (concurrency behaves differently there).
+    """
+    from flask_migrate import upgrade
+
+    url = os.environ["TEST_POSTGRES_URL"]
+    assert url.startswith("postgresql"), "TEST_POSTGRES_URL must be a PostgreSQL URL"
+    _reset_schema(url)
+    pg_app = create_app(
+        {**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, "SQLALCHEMY_DATABASE_URI": url}
+    )
+    with pg_app.app_context():
+        try:
+            upgrade()
+            yield url
+        finally:
+            db.session.remove()
+            db.engine.dispose()

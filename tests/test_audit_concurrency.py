@@ -18,11 +18,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from consult import audit, create_app
+from consult import audit
 from consult.audit import AuditEntry
-from consult.config import TestConfig
 from consult.extensions import db
-from tests.conftest import _reset_schema, database_url
+from tests.conftest import database_url, needs_postgres_server, postgres_variant
 
 WORKERS = 4
 PER_WORKER = 50
@@ -122,24 +121,8 @@ def test_processes_appending_at_once_build_one_unbroken_chain(app, tmp_path):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(
-    not os.environ.get("TEST_POSTGRES_URL"),
-    reason="TEST_POSTGRES_URL not set: PostgreSQL concurrency test needs a server",
-)
+@needs_postgres_server
 def test_processes_appending_at_once_on_postgresql_build_one_unbroken_chain(app, tmp_path):
-    from flask_migrate import upgrade
-
-    url = os.environ["TEST_POSTGRES_URL"]
-    assert url.startswith("postgresql"), "TEST_POSTGRES_URL must be a PostgreSQL URL"
-    _reset_schema(url)
-    pg_app = create_app(
-        {**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, "SQLALCHEMY_DATABASE_URI": url}
-    )
-    with pg_app.app_context():
-        try:
-            upgrade()
-            reports = _run_workers(url, tmp_path)
-            _assert_one_unbroken_chain(reports)
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    with postgres_variant() as url:
+        reports = _run_workers(url, tmp_path)
+        _assert_one_unbroken_chain(reports)

@@ -20,10 +20,9 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from consult import audit, create_app
+from consult import audit
 from consult.accounts.models import User
 from consult.audit import AuditEntry
-from consult.config import TestConfig
 from consult.errors import Conflict, Invalid, LoginRequired, NotAllowed, NotFound, ServiceError
 from consult.extensions import db, write_transaction
 from consult.participation import queries, services
@@ -39,7 +38,7 @@ from consult.participation.models import (
 from consult.rounds.models import Round
 from consult.sanitize import render_comment
 from consult.timeutil import utcnow
-from tests.conftest import _reset_schema, database_url
+from tests.conftest import database_url, needs_postgres_server, postgres_variant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -1220,25 +1219,9 @@ def test_concurrent_votes_and_first_stances_from_separate_processes_stay_exact(m
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(
-    not os.environ.get("TEST_POSTGRES_URL"),
-    reason="TEST_POSTGRES_URL not set: the PostgreSQL variant of the participation concurrency test needs a server",
-)
+@needs_postgres_server
 def test_concurrent_votes_and_first_stances_on_postgresql_stay_exact(make, tmp_path):
-    from flask_migrate import upgrade
-
-    url = os.environ["TEST_POSTGRES_URL"]
-    assert url.startswith("postgresql"), "TEST_POSTGRES_URL must be a PostgreSQL URL"
-    _reset_schema(url)
-    pg_app = create_app(
-        {**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, "SQLALCHEMY_DATABASE_URI": url}
-    )
-    with pg_app.app_context():
-        try:
-            upgrade()
-            ids = _concurrency_setup(make)
-            reports = _run_workers(url, tmp_path, ids)
-            _assert_exact_after_concurrency(reports, ids)
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    with postgres_variant() as url:
+        ids = _concurrency_setup(make)
+        reports = _run_workers(url, tmp_path, ids)
+        _assert_exact_after_concurrency(reports, ids)
