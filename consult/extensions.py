@@ -66,17 +66,29 @@ def _sqlite_on_begin(conn):
 
 
 def begin_write() -> None:
-    """Start the session's next transaction as a write transaction.
+    """Start (or turn) the session's transaction into a write transaction.
 
-    Any read-only transaction still open (for example the one that loaded the current user) is ended
-    first; pending unflushed changes at that point are a programming error. On SQLite the new
-    transaction starts with BEGIN IMMEDIATE, so writers queue on the busy timeout instead of failing;
-    on PostgreSQL nothing extra is needed here (the audit chain takes its own lock).
+    SQLite: any read transaction still open (for example the one that loaded the current user) is ended
+    first, and the new transaction starts with BEGIN IMMEDIATE, so writers queue on the busy timeout instead
+    of failing half-way with "database is locked".
+
+    PostgreSQL: the open transaction simply goes on. Under READ COMMITTED every statement sees what was
+    committed before it started, and the row and advisory locks that serialise writers work in any
+    transaction, so ending it would only cost two round trips and a reload of everything. Loaded objects are
+    expired instead, so that services re-reading a row inside the write see the database, not the request's
+    earlier copy; classes marked ``keep_loaded_on_write = True`` (the current user) are left alone.
+
+    Pending unflushed changes at this point are a programming error.
     """
     session = db.session()  # the request's Session behind the scoped_session proxy
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_write() called with unflushed changes in the session")
     if session.in_transaction():
+        if session.get_bind().dialect.name != "sqlite":
+            for obj in list(session.identity_map.values()):
+                if not getattr(obj, "keep_loaded_on_write", False):
+                    session.expire(obj)
+            return
         session.rollback()
     token = _immediate.set(True)
     try:
@@ -94,11 +106,13 @@ _in_write: contextvars.ContextVar[bool] = contextvars.ContextVar("consult_in_wri
 
 
 @contextlib.contextmanager
-def write_transaction():
+def write_transaction(*, keep_loaded: bool = False):
     """One write transaction around a service function: BEGIN (IMMEDIATE on SQLite) … COMMIT.
 
     Nested use joins the outer transaction, so a service may call another service. On any exception the
-    whole transaction is rolled back: nothing is half-saved.
+    whole transaction is rolled back: nothing is half-saved. With ``keep_loaded`` the objects loaded or
+    written in the transaction stay loaded after COMMIT (no reload to answer the request); the service must
+    then expire what it changed with bulk SQL statements itself.
     """
     if _in_write.get():
         yield db.session
@@ -107,7 +121,13 @@ def write_transaction():
     token = _in_write.set(True)
     try:
         yield db.session
-        db.session.commit()
+        session = db.session()
+        previous = session.expire_on_commit
+        session.expire_on_commit = previous and not keep_loaded
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = previous
     except BaseException:
         db.session.rollback()
         raise

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from consult import create_app
 from consult.config import TestConfig
+from consult.documents import published
 from consult.extensions import db, limiter
 
 PASSWORD = "Uji-kata-sandi-2026"
@@ -99,6 +100,7 @@ def _clean(app):
             for name in tables:
                 conn.execute(sa.text(f"DELETE FROM {name}"))
     limiter.reset()
+    published.clear()  # ids start again at 1 in the next test: what this process remembers is void
     ctx.pop()
 
 

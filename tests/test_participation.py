@@ -260,6 +260,29 @@ def test_citizen_cannot_comment_after_round_closes(make, open_round):
         services.post_comment(citizen, closed, "Balasan terlambat.", parent_id=comment.id)
 
 
+def test_comment_racing_a_close_that_committed_first_is_refused_and_leaves_nothing(make, open_round, monkeypatch):
+    """The request loaded the round while it was open; the close commits before the comment's transaction.
+    The database's own check (the guarded counter update) refuses it, and nothing is stored."""
+    citizen = make.user()
+    section = _sections(open_round)[1]
+    before = _snapshot()
+    loaded = db.session.get(Round, open_round.id)
+    assert loaded.state.value == "open"
+    with db.engine.begin() as other:  # another process closes the round meanwhile
+        other.execute(sa.update(Round).where(Round.id == open_round.id).values(closed_at=utcnow()))
+    checks = []
+    real_check = services.require_participation
+    monkeypatch.setattr(services, "require_participation", lambda u, r: checks.append(r.state) or real_check(u, r))
+
+    with pytest.raises(Conflict) as info:  # not refused(): its snapshot would reload the round first
+        services.post_comment(citizen, loaded, "Tepat saat ditutup.", section_id=section.id)
+    assert "closed" in said(info.value)
+    # passed with the request's copy, then refused after the database said no and the round was read again
+    assert [str(state) for state in checks] == ["open", "closed"]
+    assert _snapshot() == before
+    assert db.session.scalar(sa.select(Round.comment_count).where(Round.id == open_round.id)) == 0
+
+
 def test_citizen_cannot_vote_or_take_a_stance_after_round_closes(make, open_round):
     author, citizen = make.user(), make.user()
     section = _sections(open_round)[1]

@@ -31,6 +31,8 @@ AGENCY_ROLES = (Role.MODERATOR, Role.AGENCY_ADMIN)
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # loaded at the start of a request, ms before any write: begin_write() need not reload it (see there)
+    keep_loaded_on_write = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)

@@ -231,12 +231,14 @@ def user_for_token(token: str) -> User | None:
     """The active user owning this (unrevoked) token, or None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
+    user = db.session.scalar(
+        sa.select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None))
     )
-    if row is None or not row.user.is_active:
+    if user is None or not user.is_active:
         return None
-    return row.user
+    return user
 
 
 def revoke_api_token(user: User, token_id: int) -> None:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from consult import audit
 from consult.accounts.models import User
 from consult.documents.models import Section
+from consult.documents.published import published_version
 from consult.errors import Conflict, Invalid, LoginRequired, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.participation.models import (
@@ -71,7 +72,7 @@ def require_participation(user: User | None, rnd: Round) -> None:
         raise refusal
 
 
-def _participant(user: User, rnd: Round, show_name: bool | None = None) -> Participant:
+def _participant(user: User, round_id: int, show_name: bool | None = None) -> Participant:
     """The user's participant row in the round, created with a fresh pseudonym at first participation.
 
     Created with INSERT … ON CONFLICT DO NOTHING: when one person's first two actions in a round race (two
@@ -79,13 +80,13 @@ def _participant(user: User, rnd: Round, show_name: bool | None = None) -> Parti
     failing on UNIQUE (round_id, user_id). A pseudonym already taken in the round inserts nothing either,
     and another one is drawn.
     """
-    query = sa.select(Participant).filter_by(round_id=rnd.id, user_id=user.id)
+    query = sa.select(Participant).filter_by(round_id=round_id, user_id=user.id)
     participant = db.session.scalar(query)
     if participant is None:
         chosen = user.show_name if show_name is None else show_name
         for _attempt in range(20):
             pseudonym = "Warga-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(5))
-            _insert_or_nothing(Participant, round_id=rnd.id, user_id=user.id, pseudonym=pseudonym, show_name=chosen)
+            _insert_or_nothing(Participant, round_id=round_id, user_id=user.id, pseudonym=pseudonym, show_name=chosen)
             participant = db.session.scalar(query)
             if participant is not None:
                 break
@@ -140,6 +141,14 @@ def _add_comments_to_tally(round_id: int, section_id: int, delta: int) -> None:
     )
 
 
+def _section_in_version(section_id: int, version_id: int) -> bool:
+    """Whether the section belongs to the round's (published) document version; from memory after a first read."""
+    version = published_version(version_id)
+    if version is not None:
+        return section_id in version.section_ids
+    return db.session.scalar(sa.select(Section.version_id).where(Section.id == section_id)) == version_id
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -187,13 +196,12 @@ def post_comment(
         stance = None
     elif stance not in {s.value for s in Stance}:
         raise Invalid(fields={"stance": _l("Choose support, oppose or neutral.")})
-    with write_transaction():
-        rnd = db.session.get(Round, rnd.id)
-        require_participation(user, rnd)  # again, inside the transaction: the round may just have closed
+    round_id, version_id = rnd.id, rnd.version_id
+    with write_transaction(keep_loaded=True):  # the answer needs the comment: no reload after COMMIT
         parent = None
         if parent_id is not None:
             parent = db.session.get(Comment, parent_id)
-            if parent is None or parent.round_id != rnd.id:
+            if parent is None or parent.round_id != round_id:
                 raise NotFound(_l("The comment you are replying to does not exist."))
             if parent.parent_id is not None:
                 parent = db.session.get(Comment, parent.parent_id)
@@ -201,16 +209,14 @@ def post_comment(
                 raise Conflict(_l("This comment was withdrawn or hidden; it cannot be answered."))
             parent = _lock(Comment, parent.id)
             section_id, stance = parent.section_id, None
-        elif section_id is not None:
-            section = db.session.get(Section, section_id)
-            if section is None or section.version_id != rnd.version_id:
-                raise Invalid(fields={"section_id": _l("This section is not part of the document of this round.")})
-        participant = _participant(user, rnd, show_name)
+        elif section_id is not None and not _section_in_version(section_id, version_id):
+            raise Invalid(fields={"section_id": _l("This section is not part of the document of this round.")})
+        participant = _participant(user, round_id, show_name)
         comment = Comment(
-            round_id=rnd.id,
+            round_id=round_id,
             section_id=section_id,
             parent_id=parent.id if parent else None,
-            participant_id=participant.id,
+            participant=participant,
             author_id=user.id,
             stance=stance,
             body=body,
@@ -220,16 +226,29 @@ def post_comment(
         if parent is not None:
             parent.reply_count += 1
         if section_id is not None:
-            _add_comments_to_tally(rnd.id, section_id, 1)
-        db.session.execute(sa.update(Round).where(Round.id == rnd.id).values(comment_count=Round.comment_count + 1))
+            _add_comments_to_tally(round_id, section_id, 1)
+        # The round's counter, only while it is open: the check above used the copy loaded with the request,
+        # this one is made by the database under the row lock that closing the round also takes, so a
+        # comment can never land after a close that committed first.
+        counted = db.session.execute(
+            sa.update(Round)
+            .where(Round.id == round_id, Round.is_open_at(utcnow()))
+            .values(comment_count=Round.comment_count + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.expire(rnd)  # changed in SQL: read it again if asked (keep_loaded)
+        if not counted:
+            db.session.refresh(rnd)
+            require_participation(user, rnd)
+            raise Conflict(_l("This consultation is closed; it no longer accepts comments, votes or stances."))
         db.session.flush()
         if stance is not None and section_id is not None:
-            _set_stance(user, rnd, section_id, stance)
+            _set_stance(user, round_id, section_id, stance)
         audit.record(
             "comment.posted",
             comment,
             {
-                "round_id": rnd.id,
+                "round_id": round_id,
                 "section_id": section_id,
                 "parent_id": comment.parent_id,
                 "author": participant.pseudonym,
@@ -350,7 +369,7 @@ def vote(user: User | None, comment: Comment, value: int) -> Comment:
         if existing is not None and existing.value == value:
             return comment
         if existing is None:
-            _participant(user, rnd)
+            _participant(user, rnd.id)
             db.session.add(CommentVote(comment_id=comment.id, user_id=user.id, value=value))
         else:
             old = _VOTE_COLUMN[existing.value]
@@ -361,15 +380,15 @@ def vote(user: User | None, comment: Comment, value: int) -> Comment:
     return comment
 
 
-def _set_stance(user: User, rnd: Round, section_id: int, value: str) -> SectionStats:
-    stats = _stats_row(rnd.id, section_id)
+def _set_stance(user: User, round_id: int, section_id: int, value: str) -> SectionStats:
+    stats = _stats_row(round_id, section_id)
     existing = db.session.scalar(
-        sa.select(SectionStance).filter_by(round_id=rnd.id, section_id=section_id, user_id=user.id)
+        sa.select(SectionStance).filter_by(round_id=round_id, section_id=section_id, user_id=user.id)
     )
     if existing is not None and existing.value == value:
         return stats
     if existing is None:
-        db.session.add(SectionStance(round_id=rnd.id, section_id=section_id, user_id=user.id, value=value))
+        db.session.add(SectionStance(round_id=round_id, section_id=section_id, user_id=user.id, value=value))
     else:
         setattr(stats, existing.value, getattr(stats, existing.value) - 1)
         existing.value, existing.updated_at = value, utcnow()
@@ -388,8 +407,8 @@ def set_stance(user: User | None, rnd: Round, section_id: int, value: str) -> Se
     with write_transaction():
         rnd = db.session.get(Round, rnd.id)
         require_participation(user, rnd)
-        _participant(user, rnd)
-        stats = _set_stance(user, rnd, section_id, value)
+        _participant(user, rnd.id)
+        stats = _set_stance(user, rnd.id, section_id, value)
     return stats
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.agencies.services import can_manage_agency
+from consult.documents.published import published_version
 from consult.errors import Invalid, LoginRequired, ServiceError
 from consult.forms import ActionForm, apply_errors
 from consult.participation import queries, services
@@ -44,7 +45,7 @@ def _fragment(template: str, status: int = 200, retarget: str | None = None, **c
 def _comment_form(rnd: Round, *, fresh: bool = False) -> CommentForm:
     """The new-comment form: bound to what was posted, or `fresh` (empty) after a successful post."""
     form = CommentForm(formdata=None) if fresh else CommentForm()
-    form.section_id.choices = [("", _("The whole document"))] + [(str(s.id), s.title) for s in rnd.version.sections]
+    form.section_id.choices = [("", _("The whole document"))] + [(str(s.id), s.title) for s in _sections(rnd)]
     if request.method == "GET" or fresh:
         section = request.args.get("bagian", "")
         form.section_id.data = section if section.isdigit() else ""
@@ -57,6 +58,21 @@ def _list_args() -> tuple[int | None, str, str | None]:
     return _int("bagian"), order, request.args.get("cursor") or None
 
 
+@bp.app_context_processor
+def _comment_root() -> dict:
+    """'/comments/': comment links are this plus the id (and a suffix), built once per page, not per link."""
+    return {"comment_root": url_for("participation.comment_page", comment_id=1)[:-1]}
+
+
+def _version(rnd: Round):
+    """The round's document version: a round's version is published, so from memory after a first read."""
+    return published_version(rnd.version_id) or rnd.version
+
+
+def _sections(rnd: Round):
+    return _version(rnd).sections
+
+
 def _comment_context(items: list[Comment]) -> dict:
     """What every comment template needs: the viewer's votes on these comments and shared helpers.
 
@@ -65,7 +81,7 @@ def _comment_context(items: list[Comment]) -> dict:
     """
     return {
         "my_votes": queries.votes_of(current_user, [c.id for c in items]),
-        "stance_labels": STANCE_LABELS,
+        "stance_labels": {key: str(label) for key, label in STANCE_LABELS.items()},  # translated once, not per use
         "action_form": ActionForm(),
         "can_edit": services.can_edit,
         "viewer": current_user._get_current_object(),
@@ -81,6 +97,7 @@ def render_round(rnd: Round, form: CommentForm | None = None, status: int = 200,
     except Invalid:
         abort(400)
     context = _comment_context(page.items)
+    version = _version(rnd)
     if g.htmx and request.method == "GET" and request.args.get("fragment") == "komentar":
         return render_template(
             "participation/_comment_page.html",
@@ -88,15 +105,16 @@ def render_round(rnd: Round, form: CommentForm | None = None, status: int = 200,
             page=page,
             order=order,
             section_id=section_id,
-            section_titles={s.id: s.title for s in rnd.version.sections},
+            section_titles={s.id: s.title for s in version.sections},
             refusal=services.participation_refusal(current_user, rnd),
             **context,
         )
-    sections = rnd.version.sections
+    sections = version.sections
     return render_template(
         "participation/round.html",
         round=rnd,
-        version=rnd.version,
+        round_url=url_for("participation.round_page", round_id=rnd.id),
+        version=version,
         document=rnd.document,
         sections=sections,
         section_titles={s.id: s.title for s in sections},
@@ -158,8 +176,8 @@ def post_comment(round_id: int):
             round=rnd,
             form=_comment_form(rnd, fresh=True),
             refusal=None,
-            section_titles={s.id: s.title for s in rnd.version.sections},
-            section=next((s for s in rnd.version.sections if s.id == comment.section_id), None),
+            section_titles={s.id: s.title for s in _sections(rnd)},
+            section=next((s for s in _sections(rnd) if s.id == comment.section_id), None),
             stat=queries.section_stats(rnd.id).get(comment.section_id),
             mine=queries.stances_of(current_user, rnd.id).get(comment.section_id),
             **context,
@@ -219,7 +237,7 @@ def _back(default: str) -> str:
 @participation_limit("STANCE_LIMIT", "stance")
 def set_stance(round_id: int, section_id: int):
     rnd = get_round(round_id)
-    section = next((s for s in rnd.version.sections if s.id == section_id), None)
+    section = next((s for s in _sections(rnd) if s.id == section_id), None)
     if section is None:
         abort(404)
     try:
@@ -237,7 +255,7 @@ def set_stance(round_id: int, section_id: int):
                 stat=queries.section_stats(rnd.id).get(section_id),
                 mine=queries.stances_of(current_user, rnd.id).get(section_id),
                 action_form=ActionForm(),
-                stance_labels=STANCE_LABELS,
+                stance_labels={key: str(label) for key, label in STANCE_LABELS.items()},
                 refusal=None,
             )
         flash(_("Your stance is saved."), "success")
@@ -299,7 +317,7 @@ def render_comment_page(comment: Comment, reply_form=None, form_error=None, stat
         reply_form=reply_form or _reply_form(top.id),
         form_error=form_error,
         refusal=services.participation_refusal(current_user, rnd),
-        section_titles={s.id: s.title for s in rnd.version.sections},
+        section_titles={s.id: s.title for s in _sections(rnd)},
         **context,
     ), status
 
