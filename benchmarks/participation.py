@@ -153,6 +153,46 @@ def prepare_database(url: str, reset: bool) -> None:
         engine.dispose()
 
 
+# --- CPU accounting -------------------------------------------------------------------------------------------
+#
+# On a machine shared with other work, latencies move with the neighbours; CPU seconds per request do much
+# less. Each measured run also reports them, split between the server (the gunicorn process group), the
+# database server (PostgreSQL backends connected to the benchmark's database) and this load generator.
+
+CPU_SOURCES: dict[str, object] = {"server_pgid": None, "database": None}
+
+
+def _proc_cpu(stat: str) -> float:
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot() -> dict[str, float]:
+    server = database = 0.0
+    pgid, dbname = CPU_SOURCES["server_pgid"], CPU_SOURCES["database"]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            if pgid is not None and int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
+                server += _proc_cpu(stat)
+                continue
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if dbname and f" {dbname} " in title:  # "postgres: 15/main: consult consult_bench 127.0.0.1(…) idle"
+                database += _proc_cpu(stat)
+        except (OSError, ValueError, IndexError):
+            continue
+    return {"server": server, "database": database, "load generator": time.process_time()}
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> str:
+    if not requests:
+        return ""
+    parts = [f"{name} {1000 * (after[name] - before[name]) / requests:.2f}" for name in before]
+    return "CPU ms per request: " + ", ".join(parts)
+
+
 # --- load generation -----------------------------------------------------------------------------------------
 
 
@@ -163,6 +203,7 @@ class Run:
     collected: list = field(default_factory=list)
     elapsed: float = 0.0
     by_path: dict[str, Run] = field(default_factory=dict)  # the same figures for each path requested
+    cpu: str = ""  # CPU ms per request of server, database and load generator (whole run)
 
     def q(self, pct: int) -> float:
         if len(self.latencies) < 2:
@@ -216,12 +257,14 @@ def closed_loop(port: int, clients: int, seconds: float, make_request, on_respon
             run.collected.extend(collected)
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    cpu_before = cpu_snapshot()
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     run.elapsed = time.perf_counter() - start
+    run.cpu = cpu_per_request(cpu_before, cpu_snapshot(), len(samples))
     run.latencies = sorted(latency for _, latency in samples)
     for (path, status), n in path_statuses.items():
         run.statuses[status] += n
@@ -247,7 +290,10 @@ def compare(port: int, targets: dict[str, tuple[str, dict]], clients: int, secon
 
     closed_loop(port, clients, 2, make_request)
     run = closed_loop(port, clients, seconds, make_request)
-    return {label: run.by_path.get(path, Run()) for label, (path, _) in targets.items()}
+    parts = {label: run.by_path.get(path, Run()) for label, (path, _) in targets.items()}
+    for part in parts.values():
+        part.cpu = run.cpu
+    return parts
 
 
 def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]:
@@ -391,12 +437,15 @@ def round_pages(b: Bench) -> None:
     targets = {"big": (f"/rounds/{b.big}", {}), "small": (f"/rounds/{b.small}", {})}
     size = {label: len(fetch(b.port, path)[1]) for label, (path, _) in targets.items()}
     mixed = compare(b.port, targets, c, secs)
+    cpu = [f"- interleaved: {mixed['big'].cpu}"]
     for label, (path, _) in targets.items():
         print(read_row(f"{path} ({label}), interleaved", mixed[label], size[label]), flush=True)
     for label, (path, _) in targets.items():
         alone = compare(b.port, {label: (path, {})}, c, secs)[label]
         print(read_row(f"{path} ({label}), alone", alone, size[label]), flush=True)
+        cpu.append(f"- {label} alone: {alone.cpu}")
     big, small = mixed["big"], mixed["small"]
+    print("\n" + "\n".join(cpu))
     print(
         f"\nbig/small, interleaved: p50 {big.q(50) / small.q(50):.2f}×, p95 {big.q(95) / small.q(95):.2f}× "
         "(target: big p95 ≤ 100 ms and ≤ 1.3× small)"
@@ -493,6 +542,7 @@ def posting(b: Bench) -> None:
             log.count("Traceback"),
         )
     )
+    print(f"\n{run.cpu}")
     print(
         f"\nAfterwards: rounds.comment_count {cached}, COUNT(*) of visible comments {visible}; "
         f"section_stats rows whose comments differ from COUNT(*): {stats_off}. (target ≥ 200/s, no errors)"
@@ -636,6 +686,8 @@ def main() -> None:
             print(row(s["round_id"], s["comments"], s["votes"], s["users"], s["seconds"]))
         port, log = free_port(), tmp / "gunicorn.log"
         proc = start_server(env, port, args.workers, log)
+        CPU_SOURCES["server_pgid"] = proc.pid  # start_new_session: the workers share the master's group
+        CPU_SOURCES["database"] = sa.engine.make_url(url).database if url.startswith("postgresql") else None
         users = info["users"]
         bench = Bench(args, port, engine, log, 1, info["small"], info["sections"], users[:-1], users[-1])
         for key, measure in MEASUREMENTS.items():

@@ -61,9 +61,10 @@ def create_app(config: object | dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     import consult.models  # noqa: F401 - every table, for the mapper and for Alembic
     from consult import i18n
-    from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from consult.extensions import babel, csrf, db, end_read_transaction, limiter, login_manager, migrate
 
     db.init_app(app)
+    app.teardown_request(end_read_transaction)  # before Flask-SQLAlchemy's session removal (appcontext)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

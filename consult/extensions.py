@@ -97,6 +97,25 @@ def begin_write() -> None:
         _immediate.reset(token)
 
 
+def end_read_transaction(exc: BaseException | None) -> None:
+    """teardown_request: end a GET's read transaction with COMMIT instead of the session's ROLLBACK.
+
+    psycopg forgets every prepared statement when it sees a ROLLBACK (it might have undone DDL), so ending
+    each page with one meant PostgreSQL planned the page's queries afresh every time: about 1.6 ms of the
+    database's CPU per round page, four times the queries' execution. A read-only transaction commits as
+    cheaply as it rolls back. Only for GET and HEAD without an error and with nothing pending; anything
+    else keeps the rollback that Flask-SQLAlchemy's teardown does.
+    """
+    if exc is not None or request.method not in ("GET", "HEAD"):
+        return
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        try:
+            session.commit()
+        except sa.exc.SQLAlchemyError:  # pragma: no cover - a broken connection: the teardown rolls back
+            session.rollback()
+
+
 def client_address() -> str:
     """The client's address for rate limits (ProxyFix, if configured, has already applied)."""
     return request.remote_addr or "unknown"
