@@ -82,6 +82,7 @@ def _comment_context(items: list[Comment]) -> dict:
     return {
         "my_votes": queries.votes_of(current_user, [c.id for c in items]),
         "stance_labels": {key: str(label) for key, label in STANCE_LABELS.items()},  # translated once, not per use
+        "vote_labels": {1: _("Agree"), -1: _("Disagree"), 0: _("Pass")},
         "action_form": ActionForm(),
         "can_edit": services.can_edit,
         "viewer": current_user._get_current_object(),
