@@ -160,6 +160,9 @@ def reschedule(slug: str, round_id: int):
 # --- closing early and extending (moderators and agency admins of the agency) --------------------------------
 
 
+EXTEND_PREFIX = "perpanjang"  # the page has two forms: their fields need distinct names and ids
+
+
 def _moderated_round(slug: str, round_id: int):
     agency = get_agency(slug)
     if not can_moderate(current_user, agency):
@@ -172,7 +175,7 @@ def _moderated_round(slug: str, round_id: int):
 
 def _manage_page(agency, rnd, close_form=None, extend_form=None, status: int = 200):
     if extend_form is None:
-        extend_form = ExtendForm(formdata=None)
+        extend_form = ExtendForm(formdata=None, prefix=EXTEND_PREFIX)
         extend_form.closes_at.data = _local_input(rnd.effective_closes_at, agency.timezone)
     return render_template(
         "rounds/manage.html",
@@ -213,7 +216,7 @@ def close_round(slug: str, round_id: int):
 @login_required
 def extend_round(slug: str, round_id: int):
     agency, rnd = _moderated_round(slug, round_id)
-    form = ExtendForm()
+    form = ExtendForm(prefix=EXTEND_PREFIX)
     form.validate()
     form.closes_at.errors = []  # the service names a missing or wrong time, once
     closes = to_utc_naive(form.closes_at.data, agency.timezone) if form.closes_at.data else None
