@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 
 class SettingsForm(FlaskForm):
@@ -10,6 +11,6 @@ class SettingsForm(FlaskForm):
     auto_follow = BooleanField(_l("Follow a consultation automatically when I comment in it"))
     locale = SelectField(
         _l("Language of the e-mails"),
-        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+        choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
         validate_choice=False,
     )

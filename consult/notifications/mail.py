@@ -24,9 +24,11 @@ def round_scope(round_id: int) -> str:
 def public_url(endpoint: str, **values) -> str:
     """An absolute link for an e-mail, built from PUBLIC_URL (mails are written outside any request, and a link
     must not depend on the address a request happened to come in on)."""
+    anchor = values.pop("_anchor", None)
     parts = urlsplit(current_app.config["PUBLIC_URL"].rstrip("/"))
     adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
-    return adapter.build(endpoint, values, force_external=True)
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{anchor}" if anchor else url
 
 
 # --- unsubscribe tokens ----------------------------------------------------------------------------------------

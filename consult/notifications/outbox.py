@@ -196,7 +196,7 @@ def send_due(now: dt.datetime | None = None, limit: int | None = None) -> dict[s
             except (smtplib.SMTPException, OSError, ValueError) as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 current_app.logger.warning("e-mail %s (%s) not sent: %s", item.id, item.dedupe_key, error)
-            status = _record(item, error, utcnow())
+            status = _record(item, error, max(now, utcnow()))
             counts[
                 "sent" if status == OutboxStatus.SENT else "failed" if status == OutboxStatus.FAILED else "retry"
             ] += 1

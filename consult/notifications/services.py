@@ -297,6 +297,8 @@ def notify_reply(reply: Comment) -> bool:
 
 def _rule_text(rule: Any) -> str:
     """A house rule as the e-mail names it: "<number>. <title>" for a rule object, its text for a string."""
+    if isinstance(rule, str):
+        return rule
     number, title = getattr(rule, "number", None), getattr(rule, "title", None)
     if title is not None:
         return f"{number}. {title}" if number is not None else str(title)
