@@ -35,8 +35,9 @@ def _insert_or_nothing(model, index_elements: list[str], **values) -> int:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements))
-    return result.rowcount or 0
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT through SQLAlchemy.
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements)
+    return int(db.session.execute(statement.returning(*model.__table__.primary_key.columns)).first() is not None)
 
 
 def _request_locale() -> str | None:

@@ -41,8 +41,9 @@ def _insert_event(round_id: int, kind: RoundEventKind, for_time: dt.datetime) ->
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(RoundEvent).values(round_id=round_id, kind=kind.value, for_time=for_time, created_at=utcnow())
-    result = db.session.execute(statement.on_conflict_do_nothing(index_elements=["round_id", "kind", "for_time"]))
-    return bool(result.rowcount)
+    statement = statement.on_conflict_do_nothing(index_elements=["round_id", "kind", "for_time"])
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT through SQLAlchemy.
+    return db.session.execute(statement.returning(RoundEvent.id)).first() is not None
 
 
 def _effective_close():

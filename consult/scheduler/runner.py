@@ -48,15 +48,26 @@ def _add_job(scheduler, app: Flask, interval: int) -> None:
 
 def run_forever(app: Flask, interval: int) -> None:
     """The `flask scheduler run` process: blocks until SIGTERM or SIGINT, then lets a running job finish."""
+    from apscheduler.schedulers.base import STATE_STOPPED
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone=dt.UTC)
     _add_job(scheduler, app, interval)
 
+    def shut_down() -> None:
+        try:
+            scheduler.shutdown(wait=True)  # waits for a running job; then start() below returns
+        except Exception:  # noqa: BLE001 - a second signal while stopping: already stopped
+            log.debug("scheduler already stopped")
+
     def stop(signum, _frame):
+        if scheduler.state == STATE_STOPPED:  # a signal before the scheduler started: nothing to wait for
+            log.info("scheduler stopped (signal %s before it started)", signum)
+            raise SystemExit(0)
         log.info("scheduler stopping (signal %s); waiting for a running job to finish", signum)
-        if scheduler.running:
-            scheduler.shutdown(wait=True)
+        # Not in the handler itself: it interrupts the main thread anywhere, possibly while that thread holds a
+        # lock the finishing job needs, and waiting for the job there would deadlock.
+        threading.Thread(target=shut_down, name="scheduler-shutdown", daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
