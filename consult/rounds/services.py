@@ -161,7 +161,7 @@ def _locked_round(round_id: int) -> Round:
     """The round, reloaded and locked for the rest of the transaction (a row lock on PostgreSQL; SQLite's
     BEGIN IMMEDIATE already serialises writers), so two people closing at once cannot both succeed."""
     return db.session.scalar(
-        sa.select(Round).where(Round.id == round_id).with_for_update().execution_options(populate_existing=True)
+        sa.select(Round).where(Round.id == round_id).with_for_update(of=Round).execution_options(populate_existing=True)
     )
 
 
