@@ -40,7 +40,8 @@ $(AXE):
 run: $(VENV)/.installed translations
 	CONSULT_ENV=$${CONSULT_ENV:-development} $(FLASK) db upgrade
 	CONSULT_ENV=$${CONSULT_ENV:-development} $(FLASK) seed demo --if-empty
-	CONSULT_ENV=$${CONSULT_ENV:-development} $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	CONSULT_ENV=$${CONSULT_ENV:-development} SCHEDULER_IN_PROCESS=true PUBLIC_URL=$${PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed-dev translations
 	-@$(MAKE) --no-print-directory $(AXE)

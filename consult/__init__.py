@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.admin.views import bp as admin_bp
     from consult.api import bp as api_bp
     from consult.documents.views import bp as documents_bp
+    from consult.notifications.views import bp as notifications_bp
     from consult.participation.views import bp as participation_bp
     from consult.rounds.views import bp as rounds_bp
 
@@ -101,3 +102,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(notifications_bp)

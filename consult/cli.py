@@ -1,4 +1,4 @@
-"""`flask` command groups (CONTRACT.md): seed, users, rounds, audit."""
+"""`flask` command groups (CONTRACT.md): seed, users, rounds, scheduler, audit."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ seed_cli = AppGroup("seed", help="Demo and synthetic data.")
 users_cli = AppGroup("users", help="Accounts and API tokens.")
 rounds_cli = AppGroup("rounds", help="Consultation rounds.")
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
+scheduler_cli = AppGroup("scheduler", help="Scheduled jobs: open and close rounds, reminders, escalations, e-mail.")
 
 
 def _fail(exc: ServiceError) -> None:
@@ -174,6 +175,54 @@ def rounds_set_times(round_id, opens, closes):
     )
 
 
+@scheduler_cli.command("run")
+@click.option("--interval", type=click.IntRange(min=1), help="Seconds between runs [default: SCHEDULER_INTERVAL, 60].")
+def scheduler_run(interval):
+    """Run the scheduler in the foreground until SIGTERM or SIGINT (its own process, beside the web server)."""
+    import logging
+
+    from flask import current_app
+
+    from consult.scheduler.runner import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    run_forever(current_app._get_current_object(), interval or int(current_app.config["SCHEDULER_INTERVAL"]))
+
+
+@scheduler_cli.command("tick")
+def scheduler_tick():
+    """Run every due job once, print what was done as JSON (last line), and exit (1 when a job failed)."""
+    from consult.scheduler.jobs import run_due_jobs
+
+    results = run_due_jobs()
+    click.echo(json.dumps(results, ensure_ascii=False))
+    if any(isinstance(v, dict) and "error" in v for v in results.values()):
+        sys.exit(1)
+
+
+@scheduler_cli.command("outbox")
+def scheduler_outbox():
+    """Count the e-mails in the outbox by status and list the last failures (JSON, last line)."""
+    from consult.extensions import db
+    from consult.notifications.models import OutboxMessage, OutboxStatus
+
+    counts = dict(
+        db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all()
+    )
+    failed = db.session.execute(
+        sa.select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.attempts, OutboxMessage.last_error)
+        .where(OutboxMessage.status == OutboxStatus.FAILED)
+        .order_by(OutboxMessage.id.desc())
+        .limit(10)
+    ).all()
+    click.echo(
+        json.dumps(
+            {"counts": counts, "failed": [{"id": i, "kind": k, "attempts": a, "error": e} for i, k, a, e in failed]}
+        )
+    )
+
+
 @audit_cli.command("verify")
 def audit_verify():
     """Check the whole chain: exit 0 with "OK <entries> <head>", or exit 1 naming the first bad entry."""
@@ -188,5 +237,5 @@ def audit_verify():
 
 
 def init_app(app: Flask) -> None:
-    for group in (seed_cli, users_cli, rounds_cli, audit_cli):
+    for group in (seed_cli, users_cli, rounds_cli, scheduler_cli, audit_cli):
         app.cli.add_command(group)

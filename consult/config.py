@@ -75,6 +75,33 @@ class Config:
     VOTE_LIMIT = os.environ.get("VOTE_LIMIT", "120 per minute")
     STANCE_LIMIT = os.environ.get("STANCE_LIMIT", "60 per minute")
     REPORT_LIMIT = os.environ.get("REPORT_LIMIT", "20 per hour")
+    # The same writes per client address, whoever is logged in: generous, because many phones share one address
+    # behind a mobile operator's NAT or a town hall's Wi-Fi; it stops one machine cycling through accounts.
+    COMMENT_ADDRESS_LIMIT = os.environ.get("COMMENT_ADDRESS_LIMIT", "60 per minute;1000 per hour")
+    VOTE_ADDRESS_LIMIT = os.environ.get("VOTE_ADDRESS_LIMIT", "600 per minute")
+    STANCE_ADDRESS_LIMIT = os.environ.get("STANCE_ADDRESS_LIMIT", "300 per minute")
+    REPORT_ADDRESS_LIMIT = os.environ.get("REPORT_ADDRESS_LIMIT", "100 per hour")
+
+    # Links in e-mails (written outside any request): the site's public address.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+
+    # Mail (docs/OPERATIONS.md). Without MAIL_SERVER, mails are written to <instance>/mail/*.eml and printed.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)  # STARTTLS after connecting (port 587)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)  # TLS from the start (port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Konsultasi Publik <noreply@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+    MAIL_BATCH = int(os.environ.get("MAIL_BATCH", "100"))  # e-mails per sender run
+    UNSUBSCRIBE_MAX_AGE = int(os.environ.get("UNSUBSCRIBE_MAX_AGE", str(180 * 24 * 3600)))  # seconds a link works
+
+    # The scheduler (`flask scheduler run`): seconds between two runs of the due jobs.
+    SCHEDULER_INTERVAL = int(os.environ.get("SCHEDULER_INTERVAL", "60"))
+    # Run the scheduler in a thread of the web process: only the single-process dev server of `make run` sets it.
+    SCHEDULER_IN_PROCESS = _bool("SCHEDULER_IN_PROCESS", False)
 
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - the name of a hash method
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))  # number of trusted reverse proxies in front

@@ -1,9 +1,15 @@
 """Rate limits on participation writes, shared by the web forms and the JSON API.
 
-One budget per person and kind of write (comment, vote, stance, report), whichever way they write: the
-scope is shared between the web view and the API route, and the key is the user (session or bearer token),
-or the client's address for anonymous requests. Limits are read from the config on every request
-(COMMENT_LIMIT, VOTE_LIMIT, STANCE_LIMIT, REPORT_LIMIT), so operators can change them without code.
+Two budgets per kind of write (comment, vote, stance, report), whichever way they write (the scope is shared
+between the web view and the API route):
+- per person: the user (session or bearer token), or the client's address for anonymous requests
+  (COMMENT_LIMIT, VOTE_LIMIT, STANCE_LIMIT, REPORT_LIMIT);
+- per address, whoever is logged in: a larger budget that stops one machine cycling through many accounts
+  (COMMENT_ADDRESS_LIMIT, …), large because many phones share one address behind a mobile operator's NAT.
+Limits are read from the config on every request, so operators can change them without code. Registration is
+limited per address (REGISTER_LIMIT) and failed logins per address and per e-mail (LOGIN_FAILURE_LIMIT), in
+consult.accounts.views. Over a limit: 429 with Retry-After, an Indonesian message (a page, the #pesan alert
+for htmx, or {"error": {"code": "rate_limited"}} on the API: consult.web).
 """
 
 from __future__ import annotations
@@ -22,8 +28,25 @@ def actor_key() -> str:
     return f"user:{user.id}" if user is not None else f"addr:{client_address()}"
 
 
+def address_key() -> str:
+    return f"addr:{client_address()}"
+
+
+WRITE_METHODS = ["POST", "PUT", "PATCH"]
+
+
 def participation_limit(config_key: str, scope: str):
-    """Decorator: the limit `config_key`, shared by every route of `scope` (web and API), POST/PUT/PATCH only."""
-    return limiter.shared_limit(
-        lambda: current_app.config[config_key], scope, key_func=actor_key, methods=["POST", "PUT", "PATCH"]
+    """Decorator: the limit `config_key` per person and `<KIND>_ADDRESS_LIMIT` per address, each shared by every
+    route of `scope` (web and API), on POST/PUT/PATCH only."""
+    address_config = config_key.replace("_LIMIT", "_ADDRESS_LIMIT")
+    per_person = limiter.shared_limit(
+        lambda: current_app.config[config_key], scope, key_func=actor_key, methods=WRITE_METHODS
     )
+    per_address = limiter.shared_limit(
+        lambda: current_app.config[address_config], f"{scope}-address", key_func=address_key, methods=WRITE_METHODS
+    )
+
+    def decorate(view):
+        return per_person(per_address(view))
+
+    return decorate

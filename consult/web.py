@@ -116,7 +116,7 @@ def init_app(app: Flask) -> None:
     def handle_http(exc: HTTPException):
         status = exc.code or 500
         if wants_json():
-            code = (exc.name or "error").lower().replace(" ", "_")
+            code = "rate_limited" if status == 429 else (exc.name or "error").lower().replace(" ", "_")
             return json_error(status, code, _error_message(status))
         if status == 401:
             return redirect(url_for("accounts.login", next=request.full_path))

@@ -650,7 +650,7 @@ def test_posting_faster_than_comment_limit_is_429_json_per_person(app, client, m
         assert response.status_code == 201, (n, response.get_data(as_text=True)[:200])
 
     refused = client.post(url, json={"body": "Satu lagi"}, headers=world.author_auth)
-    error = assert_json_error(refused, 429, "too_many_requests")
+    error = assert_json_error(refused, 429, "rate_limited")
     assert error["message"].startswith("Terlalu banyak")  # Indonesian first
     assert int(refused.headers["Retry-After"]) > 0
     last = db.session.scalar(sa.select(sa.func.max(Comment.id)))

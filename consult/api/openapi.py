@@ -168,6 +168,41 @@ def participation_paths() -> dict[str, Any]:
     }
 
 
+def round_action_paths() -> dict[str, Any]:
+    round_id = _id_param("Round id")
+    return {
+        "/rounds/{id}/close": {
+            "post": _write(
+                "Close an open round now, with a reason the public sees (moderators and agency admins of its agency)",
+                "200",
+                _json(_ref("Round")),
+                "403",
+                "404",
+                "409",
+                "422",
+                parameters=[round_id],
+                requestBody=_body("CloseRound"),
+                description="409 when the round is not open (already closed, or not opened yet). Audited as "
+                "round.closed_early with the reason; participation is refused from then on (409).",
+            )
+        },
+        "/rounds/{id}/extend": {
+            "post": _write(
+                "Move the closing time later, with a public reason; reopening a closed round: agency admins only",
+                "200",
+                _json(_ref("Round")),
+                "403",
+                "404",
+                "409",
+                "422",
+                parameters=[round_id],
+                requestBody=_body("ExtendRound"),
+                description="Audited as round.extended with the reason and the closing time before and after.",
+            )
+        },
+    }
+
+
 COUNTS = {
     "type": "object",
     "required": ["agree", "disagree", "pass"],
@@ -265,6 +300,19 @@ PARTICIPATION_SCHEMAS: dict[str, Any] = {
                 "required": ["support", "oppose", "neutral", "comments"],
                 "properties": {k: {"type": "integer"} for k in [*STANCE_VALUES, "comments"]},
             },
+        },
+    },
+    "CloseRound": {
+        "type": "object",
+        "required": ["reason"],
+        "properties": {"reason": {"type": "string", "minLength": 10, "maxLength": 500}},
+    },
+    "ExtendRound": {
+        "type": "object",
+        "required": ["closes_at", "reason"],
+        "properties": {
+            "closes_at": {"type": "string", "format": "date-time", "description": "without an offset: agency time"},
+            "reason": {"type": "string", "minLength": 10, "maxLength": 500},
         },
     },
     "NewReport": {
@@ -369,6 +417,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             **participation_paths(),
+            **round_action_paths(),
             "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
         },
         "components": {
@@ -407,6 +456,7 @@ def openapi_document() -> dict[str, Any]:
                         "opens_at": {"type": "string", "format": "date-time"},
                         "closes_at": {"type": "string", "format": "date-time"},
                         "verified_only": {"type": "boolean"},
+                        "closed_early_at": {"type": ["string", "null"], "format": "date-time"},
                         "agency": _ref("Agency"),
                         "document": {"type": "object"},
                     },
@@ -432,6 +482,20 @@ def openapi_document() -> dict[str, Any]:
                             "properties": {
                                 "version": {"type": "object"},
                                 "sections": {"type": "array", "items": _ref("Section")},
+                                "changes": {
+                                    "type": "array",
+                                    "description": "closings and extensions by people, with their public reasons",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "kind": {"type": "string", "enum": ["closed_early", "extended"]},
+                                            "at": {"type": "string", "format": "date-time"},
+                                            "reason": {"type": "string"},
+                                            "closes_before": {"type": ["string", "null"], "format": "date-time"},
+                                            "closes_at": {"type": ["string", "null"], "format": "date-time"},
+                                        },
+                                    },
+                                },
                             },
                         },
                     ]

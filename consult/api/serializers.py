@@ -18,6 +18,7 @@ def round_summary(rnd: Round) -> dict[str, Any]:
         "opens_at": iso_utc(rnd.opens_at),
         "closes_at": iso_utc(rnd.effective_closes_at),
         "verified_only": rnd.verified_only,
+        "closed_early_at": iso_utc(rnd.closed_at) if rnd.closed_at and rnd.closed_at < rnd.closes_at else None,
         "agency": {"slug": rnd.agency.slug, "name": rnd.agency.name},
         "document": {
             "id": rnd.document_id,
@@ -43,6 +44,16 @@ def round_detail(rnd: Round) -> dict[str, Any]:
             "body_html": s.body_html,
         }
         for s in version.sections
+    ]
+    data["changes"] = [
+        {
+            "kind": c.kind,
+            "at": iso_utc(c.for_time),
+            "reason": c.reason,
+            "closes_before": iso_utc(c.closes_before),
+            "closes_at": iso_utc(c.closes_after),
+        }
+        for c in rnd.public_changes
     ]
     return data
 

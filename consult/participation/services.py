@@ -12,6 +12,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 
 from consult import audit
@@ -38,6 +39,11 @@ MAX_COMMENT_CHARS = 2000
 MAX_REASON_CHARS = 500
 EDIT_WINDOW = dt.timedelta(minutes=15)
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+# Sent inside post_comment()'s write transaction, after its audit entry: features above participation (following
+# and e-mail notices in consult.notifications) react without participation importing them.
+signals = Namespace()
+comment_posted = signals.signal("comment-posted")
 
 
 # --- who may take part -------------------------------------------------------------------------------------
@@ -257,6 +263,7 @@ def post_comment(
             },
             actor=participant.pseudonym,
         )
+        comment_posted.send(comment, user=user, round=rnd)
     return comment
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, StringField
+from wtforms import BooleanField, DateTimeLocalField, StringField, TextAreaField
 
 
 class ScheduleForm(FlaskForm):
@@ -15,3 +15,18 @@ class ScheduleForm(FlaskForm):
 class RescheduleForm(FlaskForm):
     opens_at = DateTimeLocalField(_l("Opens at"), format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField(_l("Closes at"), format="%Y-%m-%dT%H:%M")
+
+
+class CloseForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is the round closing early?"),
+        description=_l("The public sees this reason on the round's page and in the audit log."),
+    )
+
+
+class ExtendForm(FlaskForm):
+    closes_at = DateTimeLocalField(_l("New closing time"), format="%Y-%m-%dT%H:%M")
+    reason = TextAreaField(
+        _l("Why does the closing time change?"),
+        description=_l("The public sees this reason on the round's page and in the audit log."),
+    )

@@ -37,7 +37,7 @@ class Round(db.Model):
     opens_at: Mapped[dt.datetime]
     closes_at: Mapped[dt.datetime]
     verified_only: Mapped[bool] = mapped_column(default=False)
-    closed_at: Mapped[dt.datetime | None]  # set when closed early by a moderator (later issue)
+    closed_at: Mapped[dt.datetime | None]  # set when closed early by a moderator (rounds.services.close_round)
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")  # visible comments and replies
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -45,6 +45,13 @@ class Round(db.Model):
     agency: Mapped[Agency] = relationship(lazy="joined")
     document: Mapped[Document] = relationship(lazy="joined")
     version: Mapped[DocumentVersion] = relationship()
+    # What people did to the round's times, with the reason the public sees (closed early, extended), oldest first.
+    public_changes: Mapped[list[RoundEvent]] = relationship(
+        primaryjoin="and_(RoundEvent.round_id == Round.id, RoundEvent.kind.in_(['closed_early', 'extended']))",
+        order_by="RoundEvent.id",
+        viewonly=True,
+        lazy="select",
+    )
 
     @property
     def effective_closes_at(self) -> dt.datetime:
@@ -84,3 +91,34 @@ class Round(db.Model):
     @is_closed_at.expression
     def is_closed_at(cls, now):  # noqa: N805
         return sa.and_(cls.opens_at <= now, sa.or_(cls.closes_at <= now, cls.closed_at <= now))
+
+
+class RoundEventKind(enum.StrEnum):
+    OPENED = "opened"  # recorded by the scheduler once the opening time passed ("round.opened")
+    CLOSED = "closed"  # the round stopped accepting participation at `for_time` ("round.closed" unless closed early)
+    CLOSING_SOON = "closing_soon"  # the 48-hour reminder went out for the closing time `for_time`
+    CLOSED_EARLY = "closed_early"  # a moderator or agency admin closed the round, with a public reason
+    EXTENDED = "extended"  # its closing time moved later (and a closed round reopened), with a public reason
+
+
+class RoundEvent(db.Model):
+    """Something that happened to a round: the bookkeeping that makes scheduled jobs idempotent, and the public
+    record of closings and extensions with their reasons.
+
+    UNIQUE (round_id, kind, for_time): a round opens once at its opening time and closes once at each closing
+    time, however many schedulers run; the second insert of the same event does nothing (ON CONFLICT DO NOTHING).
+    `for_time` is the moment the event belongs to (the opening or closing time; the time of a person's change).
+    """
+
+    __tablename__ = "round_events"
+    __table_args__ = (sa.UniqueConstraint("round_id", "kind", "for_time"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    for_time: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
+    closes_before: Mapped[dt.datetime | None]  # extensions: the closing time before the change
+    closes_after: Mapped[dt.datetime | None]  # extensions: the new closing time

@@ -9,14 +9,16 @@ from flask_babel import lazy_gettext as _l
 
 from consult import audit
 from consult.accounts.models import User
-from consult.agencies.services import can_manage_agency
+from consult.agencies.services import can_manage_agency, can_moderate
 from consult.documents.models import DocumentVersion
 from consult.errors import Conflict, Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
-from consult.rounds.models import Round
+from consult.rounds.models import Round, RoundEvent, RoundEventKind, RoundState
 from consult.timeutil import iso_utc, utcnow
 
 MAX_ROUND_DAYS = 366
+MIN_REASON_CHARS = 10
+MAX_REASON_CHARS = 500
 
 
 def get_round(round_id: int) -> Round:
@@ -125,6 +127,139 @@ def reschedule_round(
             "round.rescheduled",
             rnd,
             {"before": before, "opens_at": iso_utc(new_opens), "closes_at": iso_utc(new_closes)},
+            actor=actor,
+        )
+    return rnd
+
+
+# --- closing early and extending (moderators and agency admins, with a public reason) ---------------------------
+
+
+def can_close(user: User | None, rnd: Round) -> bool:
+    """Moderators and agency admins of the round's agency (and site admins) close a round early or extend it."""
+    return can_moderate(user, rnd.agency)
+
+
+def can_reopen(user: User | None, rnd: Round) -> bool:
+    """Only agency admins of the round's agency (and site admins) reopen a closed round by extending it: reopening
+    changes what the public was told was final, which is the agency's decision, not a moderator's."""
+    return can_manage_agency(user, rnd.agency)
+
+
+def _clean_reason(reason: str | None) -> str:
+    reason = " ".join((reason or "").split())
+    if len(reason) < MIN_REASON_CHARS:
+        raise Invalid(
+            fields={"reason": _l("Explain to the public why, in at least %(n)s characters.", n=MIN_REASON_CHARS)}
+        )
+    if len(reason) > MAX_REASON_CHARS:
+        raise Invalid(fields={"reason": _l("Use at most %(n)s characters.", n=MAX_REASON_CHARS)})
+    return reason
+
+
+def _locked_round(round_id: int) -> Round:
+    """The round, reloaded and locked for the rest of the transaction (a row lock on PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already serialises writers), so two people closing at once cannot both succeed."""
+    return db.session.scalar(
+        sa.select(Round).where(Round.id == round_id).with_for_update(of=Round).execution_options(populate_existing=True)
+    )
+
+
+def close_round(actor: User, rnd: Round, reason: str | None) -> Round:
+    """Close an open round now, before its closing time, with a reason the public sees.
+
+    Moderators and agency admins of the round's agency (site admins too). Participation is refused from this
+    moment (participation_refusal reads closed_at); reports stay possible. Audited as "round.closed_early" with
+    the reason; this is the record of the closing, so the scheduler records no "round.closed" for it.
+    """
+    if not can_close(actor, rnd):
+        raise NotAllowed()
+    reason = _clean_reason(reason)
+    with write_transaction():
+        rnd = _locked_round(rnd.id)
+        now = utcnow()
+        state = rnd.state_at(now)
+        if state == RoundState.SCHEDULED:
+            raise Conflict(_l("This round has not opened yet; change its times instead of closing it."))
+        if state == RoundState.CLOSED:
+            raise Conflict(_l("This round is already closed."))
+        rnd.closed_at = now
+        db.session.add(
+            RoundEvent(
+                round_id=rnd.id,
+                kind=RoundEventKind.CLOSED_EARLY,
+                for_time=now,
+                actor_id=actor.id,
+                reason=reason,
+                closes_before=rnd.closes_at,
+            )
+        )
+        # The closing itself, so that the scheduler's close job sees it done and records nothing more.
+        db.session.add(RoundEvent(round_id=rnd.id, kind=RoundEventKind.CLOSED, for_time=now, actor_id=actor.id))
+        audit.record(
+            "round.closed_early",
+            rnd,
+            {"reason": reason, "closed_at": iso_utc(now), "closes_at": iso_utc(rnd.closes_at)},
+            actor=actor,
+        )
+    return rnd
+
+
+def extend_round(actor: User, rnd: Round, closes_at: dt.datetime | None, reason: str | None) -> Round:
+    """Move an open round's closing time later, or reopen a closed round until `closes_at`, with a public reason.
+
+    Extending an open round: moderators and agency admins of its agency. Reopening a closed round: agency admins
+    only (see can_reopen). The new closing time must be in the future and later than the current one.
+    Audited as "round.extended" with the reason, the closing time before and after, and whether it reopened.
+    """
+    if not can_close(actor, rnd):
+        raise NotAllowed()
+    errors: dict[str, object] = {}
+    try:
+        reason = _clean_reason(reason)
+    except Invalid as exc:
+        errors.update(exc.fields)
+    if closes_at is None:
+        errors["closes_at"] = _l("Enter the new closing time.")
+    if errors:
+        raise Invalid(fields=errors)
+    with write_transaction():
+        rnd = _locked_round(rnd.id)
+        now = utcnow()
+        state = rnd.state_at(now)
+        if state == RoundState.SCHEDULED:
+            raise Conflict(_l("This round has not opened yet; change its times instead."))
+        reopening = state == RoundState.CLOSED
+        if reopening and not can_reopen(actor, rnd):
+            raise NotAllowed(_l("Only an agency admin can reopen a closed round."))
+        before = rnd.effective_closes_at
+        if closes_at <= now:
+            raise Invalid(fields={"closes_at": _l("The closing time is already past.")})
+        if not reopening and closes_at <= before:
+            raise Invalid(fields={"closes_at": _l("Choose a time after the current closing time.")})
+        if closes_at - rnd.opens_at > dt.timedelta(days=MAX_ROUND_DAYS):
+            raise Invalid(fields={"closes_at": _l("A round lasts at most %(n)s days.", n=MAX_ROUND_DAYS)})
+        rnd.closes_at, rnd.closed_at = closes_at, None
+        db.session.add(
+            RoundEvent(
+                round_id=rnd.id,
+                kind=RoundEventKind.EXTENDED,
+                for_time=now,
+                actor_id=actor.id,
+                reason=reason,
+                closes_before=before,
+                closes_after=closes_at,
+            )
+        )
+        audit.record(
+            "round.extended",
+            rnd,
+            {
+                "reason": reason,
+                "closes_before": iso_utc(before),
+                "closes_at": iso_utc(closes_at),
+                "reopened": reopening,
+            },
             actor=actor,
         )
     return rnd

@@ -6,15 +6,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from consult.agencies.services import can_manage_agency, get_agency, managed_agencies
+from consult.agencies.services import can_manage_agency, can_moderate, get_agency, managed_agencies
 from consult.documents.services import agency_documents, get_document
-from consult.errors import Conflict, Invalid
+from consult.errors import Conflict, Invalid, ServiceError
 from consult.forms import apply_errors
 from consult.rounds import services
-from consult.rounds.forms import RescheduleForm, ScheduleForm
+from consult.rounds.forms import CloseForm, ExtendForm, RescheduleForm, ScheduleForm
 from consult.timeutil import local, to_utc_naive
 
 bp = Blueprint("rounds", __name__)
+bp.add_app_template_global(services.can_close, "can_close")
 
 
 @bp.get("/")
@@ -154,3 +155,78 @@ def reschedule(slug: str, round_id: int):
     return render_template(
         "rounds/schedule.html", form=form, agency=agency, document=rnd.document, version=rnd.version, round=rnd
     ), status
+
+
+# --- closing early and extending (moderators and agency admins of the agency) --------------------------------
+
+
+EXTEND_PREFIX = "perpanjang"  # the page has two forms: their fields need distinct names and ids
+
+
+def _moderated_round(slug: str, round_id: int):
+    agency = get_agency(slug)
+    if not can_moderate(current_user, agency):
+        abort(403)
+    rnd = services.get_round(round_id)
+    if rnd.agency_id != agency.id:
+        abort(404)
+    return agency, rnd
+
+
+def _manage_page(agency, rnd, close_form=None, extend_form=None, status: int = 200):
+    if extend_form is None:
+        extend_form = ExtendForm(formdata=None, prefix=EXTEND_PREFIX)
+        extend_form.closes_at.data = _local_input(rnd.effective_closes_at, agency.timezone)
+    return render_template(
+        "rounds/manage.html",
+        agency=agency,
+        round=rnd,
+        close_form=close_form or CloseForm(formdata=None),
+        extend_form=extend_form,
+        can_reopen=services.can_reopen(current_user, rnd),
+    ), status
+
+
+@bp.get("/kelola/<slug>/putaran/<int:round_id>")
+@login_required
+def manage_round(slug: str, round_id: int):
+    agency, rnd = _moderated_round(slug, round_id)
+    return _manage_page(agency, rnd)
+
+
+@bp.post("/kelola/<slug>/putaran/<int:round_id>/tutup")
+@login_required
+def close_round(slug: str, round_id: int):
+    agency, rnd = _moderated_round(slug, round_id)
+    form = CloseForm()
+    form.validate()
+    try:
+        services.close_round(current_user, rnd, form.reason.data)
+    except Invalid as exc:
+        apply_errors(form, exc)
+        return _manage_page(agency, rnd, close_form=form, status=422)
+    except ServiceError as exc:
+        form.reason.errors = [str(exc.message)]
+        return _manage_page(agency, rnd, close_form=form, status=exc.status)
+    flash(_("The round is closed. The public sees your reason on its page."), "success")
+    return redirect(url_for("participation.round_page", round_id=rnd.id), code=303)
+
+
+@bp.post("/kelola/<slug>/putaran/<int:round_id>/perpanjang")
+@login_required
+def extend_round(slug: str, round_id: int):
+    agency, rnd = _moderated_round(slug, round_id)
+    form = ExtendForm(prefix=EXTEND_PREFIX)
+    form.validate()
+    form.closes_at.errors = []  # the service names a missing or wrong time, once
+    closes = to_utc_naive(form.closes_at.data, agency.timezone) if form.closes_at.data else None
+    try:
+        services.extend_round(current_user, rnd, closes, form.reason.data)
+    except Invalid as exc:
+        apply_errors(form, exc)
+        return _manage_page(agency, rnd, extend_form=form, status=422)
+    except ServiceError as exc:
+        form.reason.errors = [str(exc.message)]
+        return _manage_page(agency, rnd, extend_form=form, status=exc.status)
+    flash(_("The closing time is changed. The public sees your reason on the round's page."), "success")
+    return redirect(url_for("participation.round_page", round_id=rnd.id), code=303)

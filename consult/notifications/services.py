@@ -1,0 +1,405 @@
+"""Notification rules: following rounds, e-mail settings, unsubscribing, and queueing e-mails in the outbox.
+
+Every notice is queued with INSERT … ON CONFLICT DO NOTHING on a UNIQUE dedupe key, inside the caller's write
+transaction when there is one (a notice about a change that rolls back is never sent), so asking twice, or from
+two schedulers at once, queues it once. No e-mail ever holds the text of a comment: a comment may be hidden
+after its notice was queued, and its words must not leave the site through the outbox. Mails link to the page.
+
+Following, settings and unsubscribing are personal, not public record: not audited (like votes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context
+from flask_babel import get_locale
+
+from consult.accounts.models import Role, User
+from consult.errors import Invalid, LoginRequired
+from consult.extensions import db, write_transaction
+from consult.notifications import mail
+from consult.notifications.models import NotificationSettings, OutboxMessage, OutboxStatus, RoundFollow
+from consult.participation.models import Comment, Report
+from consult.participation.services import comment_posted
+from consult.rounds.models import Round
+from consult.timeutil import iso_utc, utcnow
+
+DEFAULT_SETTINGS = {"email_enabled": True, "auto_follow": True, "locale": None}
+
+
+def _insert_or_nothing(model, index_elements: list[str], **values) -> int:
+    """INSERT … ON CONFLICT (index_elements) DO NOTHING; the number of rows inserted (0 or 1)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT through SQLAlchemy.
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements)
+    return int(db.session.execute(statement.returning(*model.__table__.primary_key.columns)).first() is not None)
+
+
+def _request_locale() -> str | None:
+    """The language the person is using the site in, when there is a request to ask."""
+    return str(get_locale()) if has_request_context() else None
+
+
+# --- settings -------------------------------------------------------------------------------------------------
+
+
+def settings_for(user: User) -> NotificationSettings:
+    """The person's settings (an unsaved row with the defaults when they never changed them)."""
+    row = db.session.get(NotificationSettings, user.id)
+    return row if row is not None else NotificationSettings(user_id=user.id, **DEFAULT_SETTINGS)
+
+
+def _ensure_settings(user_id: int, locale: str | None) -> None:
+    """Create the settings row with the defaults and the language in use, unless it exists."""
+    _insert_or_nothing(
+        NotificationSettings,
+        ["user_id"],
+        user_id=user_id,
+        email_enabled=True,
+        auto_follow=True,
+        locale=locale,
+        updated_at=utcnow(),
+    )
+
+
+def update_settings(user: User, *, email_enabled: bool, auto_follow: bool, locale: str | None) -> NotificationSettings:
+    """Change one's own e-mail settings (profile page). Logged-in users only."""
+    if user is None or not user.is_authenticated:
+        raise LoginRequired()
+    if locale not in (None, "", "id", "en"):
+        raise Invalid(fields={"locale": "id or en"})
+    with write_transaction():
+        _ensure_settings(user.id, None)
+        row = db.session.get(NotificationSettings, user.id, populate_existing=True)
+        row.email_enabled, row.auto_follow, row.locale = bool(email_enabled), bool(auto_follow), locale or None
+        row.updated_at = utcnow()
+        if not email_enabled:
+            _cancel_pending(user.id)
+    return row
+
+
+def _cancel_pending(user_id: int) -> None:
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.user_id == user_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED, last_error="e-mail turned off by the recipient")
+    )
+
+
+# --- following ------------------------------------------------------------------------------------------------
+
+
+def is_following(user: User | None, rnd: Round) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(db.session.scalar(sa.select(RoundFollow.active).filter_by(round_id=rnd.id, user_id=user.id)))
+
+
+def _set_follow(user_id: int, round_id: int, active: bool) -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    statement = insert(RoundFollow).values(
+        round_id=round_id, user_id=user_id, active=active, created_at=now, updated_at=now
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["round_id", "user_id"], set_={"active": active, "updated_at": now}
+        )
+    )
+
+
+def follow_round(user: User | None, rnd: Round) -> None:
+    """Follow a round: e-mail when it opens, 48 hours before it closes, on replies and when its summary is
+    published. Any logged-in person, in any state of the round; following twice changes nothing."""
+    if user is None or not user.is_authenticated:
+        raise LoginRequired()
+    with write_transaction():
+        _ensure_settings(user.id, _request_locale())
+        _set_follow(user.id, rnd.id, True)
+
+
+def unfollow_round(user_id: int, round_id: int) -> None:
+    """Stop following a round (the button, or an unsubscribe link). Remembered: commenting again does not follow
+    the round again."""
+    with write_transaction():
+        _set_follow(user_id, round_id, False)
+
+
+def followed_rounds(user: User) -> list[Round]:
+    return list(
+        db.session.scalars(
+            sa.select(Round)
+            .join(RoundFollow, RoundFollow.round_id == Round.id)
+            .where(RoundFollow.user_id == user.id, RoundFollow.active.is_(True))
+            .order_by(Round.closes_at.desc(), Round.id.desc())
+        )
+    )
+
+
+@comment_posted.connect
+def _on_comment_posted(comment: Comment, **_extra: Any) -> None:
+    """Inside post_comment()'s transaction: follow the round (unless turned off, or unfollowed before) and tell
+    the author of the comment answered."""
+    settings = db.session.get(NotificationSettings, comment.author_id)
+    if settings is None:  # the first time only: every comment costs these statements (measured, PERFORMANCE.md)
+        _ensure_settings(comment.author_id, _request_locale())
+    if settings is None or settings.auto_follow:
+        _insert_or_nothing(
+            RoundFollow,
+            ["round_id", "user_id"],
+            round_id=comment.round_id,
+            user_id=comment.author_id,
+            active=True,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+    if comment.parent_id is not None:
+        notify_reply(comment)
+
+
+# --- unsubscribing --------------------------------------------------------------------------------------------
+
+
+def link_round(request: mail.Unsubscribe) -> Round | None:
+    """The round an unsubscribe link is about (None for "all", or a round that no longer exists)."""
+    return db.session.get(Round, request.round_id) if request.round_id is not None else None
+
+
+def unsubscribe(request: mail.Unsubscribe, scope: str | None = None) -> str:
+    """Apply an unsubscribe link: stop following its round, or (scope "all") all e-mail. No login: the signed
+    token is the permission, and it names its user. Returns the scope applied."""
+    scope = scope or request.scope
+    if scope not in (request.scope, mail.SCOPE_ALL):
+        raise Invalid(fields={"scope": "not allowed by this link"})
+    if db.session.get(User, request.user_id) is None:
+        return scope  # the account is gone: nothing to stop
+    if scope != mail.SCOPE_ALL and link_round(request) is None:
+        return scope  # the round is gone: nothing left to unfollow
+    if scope == mail.SCOPE_ALL:
+        with write_transaction():
+            _ensure_settings(request.user_id, None)
+            row = db.session.get(NotificationSettings, request.user_id, populate_existing=True)
+            row.email_enabled, row.updated_at = False, utcnow()
+            _cancel_pending(request.user_id)
+    else:
+        unfollow_round(request.user_id, request.round_id)
+    return scope
+
+
+# --- queueing -------------------------------------------------------------------------------------------------
+
+
+def _recipient(user_id: int) -> tuple[User, str | None] | None:
+    """(user, locale) when this person may get e-mail now; None for a blocked account or e-mail turned off."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    settings = db.session.get(NotificationSettings, user_id)
+    if settings is not None and not settings.email_enabled:
+        return None
+    return user, settings.locale if settings is not None else None
+
+
+def enqueue(user: User, locale: str | None, kind: str, key: str, scope: str, **context) -> bool:
+    """Queue one e-mail to `user`, rendered now in their language; True when queued, False when `key` already
+    was. Call inside a write transaction (the caller's, or one of its own)."""
+    unsubscribe = mail.unsubscribe_url(user.id, scope)
+    rendered = mail.render_mail(kind, locale, user=user, unsubscribe_url=unsubscribe, **context)
+    with write_transaction():
+        return bool(
+            _insert_or_nothing(
+                OutboxMessage,
+                ["dedupe_key"],
+                dedupe_key=key[:200],
+                kind=kind,
+                user_id=user.id,
+                to_addr=user.email,
+                subject=rendered.subject,
+                body_text=rendered.body,
+                unsubscribe_url=unsubscribe,
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                next_attempt_at=utcnow(),
+                created_at=utcnow(),
+            )
+        )
+
+
+def _followers(round_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(RoundFollow.user_id)
+            .where(RoundFollow.round_id == round_id, RoundFollow.active.is_(True))
+            .order_by(RoundFollow.user_id)
+        )
+    )
+
+
+def _round_context(rnd: Round) -> dict[str, Any]:
+    return {"round": rnd, "round_url": mail.public_url("participation.round_page", round_id=rnd.id)}
+
+
+def _notify_followers(rnd: Round, kind: str, key_prefix: str, **context) -> int:
+    queued = 0
+    for user_id in _followers(rnd.id):
+        recipient = _recipient(user_id)
+        if recipient is None:
+            continue
+        user, locale = recipient
+        key = f"{key_prefix}:{user_id}"
+        queued += enqueue(user, locale, kind, key, mail.round_scope(rnd.id), **_round_context(rnd), **context)
+    return queued
+
+
+def notify_round_opened(rnd: Round) -> int:
+    """Queue "the round is open" for every follower, once per opening (key "opened:<round>:<opens_at>:<user>").
+    The scheduler calls it in the transaction that records "round.opened"."""
+    return _notify_followers(rnd, "round_opened", f"opened:{rnd.id}:{iso_utc(rnd.opens_at)}")
+
+
+def notify_round_closing(rnd: Round) -> int:
+    """Queue "48 hours left" for every follower, once per closing time (an extended round gets one for its new
+    closing time): key "closing:<round>:<closing time>:<user>"."""
+    return _notify_followers(rnd, "round_closing", f"closing:{rnd.id}:{iso_utc(rnd.effective_closes_at)}")
+
+
+def notify_reply(reply: Comment) -> bool:
+    """Queue "someone replied to your comment" for the author of the comment answered, when they follow the round
+    (following is automatic when commenting), not for a reply to oneself. Key "reply:<reply_id>:<user_id>"."""
+    parent = db.session.get(Comment, reply.parent_id)
+    if parent is None or parent.author_id == reply.author_id:
+        return False
+    follow = db.session.scalar(
+        sa.select(RoundFollow.active).filter_by(round_id=reply.round_id, user_id=parent.author_id)
+    )
+    recipient = _recipient(parent.author_id) if follow else None
+    if recipient is None:
+        return False
+    user, locale = recipient
+    rnd = db.session.get(Round, reply.round_id)
+    return enqueue(
+        user,
+        locale,
+        "reply",
+        f"reply:{reply.id}:{user.id}",
+        mail.round_scope(rnd.id),
+        **_round_context(rnd),
+        replier=reply.author_name,
+        comment_url=mail.public_url("participation.comment_page", comment_id=reply.id, _anchor=f"c{reply.id}"),
+    )
+
+
+def _rule_text(rule: Any) -> str:
+    """A house rule as the e-mail names it: "<number>. <title>" for a rule object, its text for a string."""
+    if isinstance(rule, str):
+        return rule
+    number, title = getattr(rule, "number", None), getattr(rule, "title", None)
+    if title is not None:
+        return f"{number}. {title}" if number is not None else str(title)
+    return str(rule)
+
+
+def _occurrence(occurrence: Any) -> str:
+    """What tells two hides of the same comment apart: the caller's id for the action, else the audit chain's
+    head (the moderation action's own entry, when called after audit.record() in the same transaction)."""
+    if occurrence is not None:
+        return str(occurrence)
+    from consult import audit
+
+    return str(audit.head()["seq"])
+
+
+def _notify_author(comment: Comment, kind: str, key: str, **context) -> bool:
+    recipient = _recipient(comment.author_id)
+    if recipient is None:
+        return False
+    user, locale = recipient
+    rnd = db.session.get(Round, comment.round_id)
+    return enqueue(
+        user,
+        locale,
+        kind,
+        key,
+        mail.SCOPE_ALL,  # about one's own comment: only "stop all e-mail" stops it, not unfollowing the round
+        **_round_context(rnd),
+        comment_url=mail.public_url("participation.comment_page", comment_id=comment.id, _anchor=f"c{comment.id}"),
+        comment_time=comment.created_at,
+        **context,
+    )
+
+
+def notify_comment_hidden(comment: Comment, rule: Any, reason: str, *, occurrence: Any = None) -> bool:
+    """Queue "your comment was hidden" for its author, with the rule and the moderator's reason (never the text).
+
+    For the moderation service: call it inside the hide's write transaction, after its audit.record(), so a
+    rolled-back hide sends nothing. `rule` is a house rule (number and title) or its text; `occurrence` tells
+    two hides of one comment apart (default: the audit head). Key "hidden:<comment_id>:<occurrence>".
+    """
+    return _notify_author(
+        comment,
+        "comment_hidden",
+        f"hidden:{comment.id}:{_occurrence(occurrence)}",
+        rule=_rule_text(rule),
+        reason=reason,
+    )
+
+
+def notify_comment_restored(comment: Comment, *, occurrence: Any = None) -> bool:
+    """Queue "your comment is visible again" for its author. Key "restored:<comment_id>:<occurrence>"."""
+    return _notify_author(comment, "comment_restored", f"restored:{comment.id}:{_occurrence(occurrence)}")
+
+
+def notify_summary_published(rnd: Round, *, url: str | None = None) -> int:
+    """Queue "the summary of the consultation is published" for every follower of the round, once per round
+    (key "summary:<round_id>:<user_id>"). `url` is the summary's page (default: the round page)."""
+    extra = {"summary_url": url} if url else {}
+    return _notify_followers(rnd, "summary_published", f"summary:{rnd.id}", **extra)
+
+
+def notify_report_escalated(report: Report, admins: list[User]) -> int:
+    """Queue "a report waits for 48 hours" for each agency admin, once per report and admin
+    (key "escalation:<report_id>:<user_id>"). The scheduler's escalation job calls it."""
+    comment = db.session.get(Comment, report.comment_id)
+    rnd = db.session.get(Round, comment.round_id)
+    queued = 0
+    for admin in admins:
+        recipient = _recipient(admin.id)
+        if recipient is None:
+            continue
+        user, locale = recipient
+        queued += enqueue(
+            user,
+            locale,
+            "report_escalated",
+            f"escalation:{report.id}:{user.id}",
+            mail.SCOPE_ALL,
+            **_round_context(rnd),
+            report=report,
+            comment_url=mail.public_url("participation.comment_page", comment_id=comment.id, _anchor=f"c{comment.id}"),
+        )
+    return queued
+
+
+def agency_admins(agency_id: int) -> list[User]:
+    """Who is told about an agency's escalated reports: its agency admins, or the site admins when it has none."""
+    from consult.accounts.models import Membership
+
+    admins = list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.agency_id == agency_id, Membership.role == Role.AGENCY_ADMIN.value)
+            .order_by(User.id)
+        )
+    )
+    if not admins:
+        admins = list(db.session.scalars(sa.select(User).where(User.is_admin.is_(True)).order_by(User.id)))
+    return admins
