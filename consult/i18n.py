@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
+from flask_babel import format_date, format_time
+
+from consult.timeutil import local
+
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 LANG_COOKIE = "consult_lang"
 
@@ -42,3 +47,12 @@ def install_template_gettext(app) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+
+
+def format_localtime(value, tz: str = "Asia/Jakarta") -> str:
+    """Naive UTC → '21 Nov 2026, 20.30 WIB' in the agency's zone (minutes, no seconds); '' for None."""
+    if value is None:
+        return ""
+    aware = local(value, tz).replace(tzinfo=None)
+    zone = ZONE_NAMES.get(tz, tz)
+    return f"{format_date(aware.date(), 'medium')}, {format_time(aware, 'short', rebase=False)} {zone}"

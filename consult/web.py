@@ -5,14 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, make_response, redirect, render_template, request, session, url_for
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from consult.errors import ServiceError
-from consult.i18n import LANG_COOKIE
-from consult.timeutil import local
+from consult.i18n import LANG_COOKIE, format_localtime
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -167,14 +166,7 @@ def init_app(app: Flask) -> None:
             )
         return response
 
-    @app.template_filter("localtime")
-    def localtime_filter(value, tz: str = "Asia/Jakarta"):
-        """Naive UTC → '21 Nov 2026, 20.30 WIB' in the agency's zone (minutes, no seconds)."""
-        if value is None:
-            return ""
-        aware = local(value, tz).replace(tzinfo=None)
-        zone = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(tz, tz)
-        return f"{format_date(aware.date(), 'medium')}, {format_time(aware, 'short', rebase=False)} {zone}"
+    app.add_template_filter(format_localtime, "localtime")
 
     @app.context_processor
     def template_globals():
