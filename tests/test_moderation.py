@@ -27,6 +27,7 @@ from consult.participation import services as participation
 from consult.participation.models import Comment, Report
 from consult.rounds.models import Round
 from consult.timeutil import utcnow
+from tests.conftest import needs_postgres_server, postgres_variant
 from tests.test_participation import counter_mismatches
 
 RULES = [
@@ -68,6 +69,10 @@ class World:
 
 @pytest.fixture
 def world(make) -> World:
+    return build_world(make)
+
+
+def build_world(make) -> World:
     agency, other = make.agency(slug="dinas-a"), make.agency(slug="dinas-b")
     for title, body in RULES:
         services.add_rule("test", agency, title, body)
@@ -979,3 +984,123 @@ def test_the_demo_agency_publishes_five_house_rules_in_indonesian_and_seeding_tw
         db.session.execute(sa.delete(HouseRule))
     load_demo()
     assert len(services.house_rules(agency.id)) == 5
+
+
+# --- concurrency ----------------------------------------------------------------------------------------------
+
+WORKERS = 4
+WORKER = r"""
+import json, sys, time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from consult import create_app
+from consult.config import TestConfig
+from consult.extensions import db
+
+url, worker, barrier, plan = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), json.loads(sys.argv[4])
+app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+                  "SQLALCHEMY_DATABASE_URI": url})
+outcomes = []
+with app.test_request_context():
+    from consult.accounts.models import User
+    from consult.errors import ServiceError
+    from consult.moderation import services as moderation
+    from consult.participation import services
+    from consult.participation.models import Comment
+
+    db.session.execute(sa.text("SELECT 1"))  # connected before the start
+    db.session.rollback()
+    (barrier / f"ready-{worker}").touch()
+    deadline = time.monotonic() + 60
+    while not (barrier / "go").exists():
+        if time.monotonic() > deadline:
+            raise SystemExit("no start signal")
+        time.sleep(0.001)
+    for kind, user_id, comment_id in plan:
+        user, comment = db.session.get(User, user_id), db.session.get(Comment, comment_id)
+        try:
+            if kind == "report":
+                services.report_comment(user, comment, "Menghina warga lain.")
+            else:
+                moderation.hide_comment(user, comment, 1, "Menghina warga lain.")
+            outcomes.append("ok")
+        except ServiceError as exc:
+            outcomes.append(type(exc).__name__)
+print(json.dumps({"worker": worker, "outcomes": outcomes}))
+"""
+
+
+def _race(url: str, barrier, plans: list[list]) -> list[list[str]]:
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, url, str(w), str(barrier), json.dumps(plan)],
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w, plan in enumerate(plans)
+    ]
+    try:
+        deadline = time.monotonic() + 90
+        while len(list(barrier.glob("ready-*"))) < len(plans):
+            assert time.monotonic() < deadline, "workers did not start"
+            assert all(p.poll() is None for p in procs), "a worker exited early: " + "".join(
+                p.communicate()[1][-2000:] for p in procs if p.poll() is not None
+            )
+            time.sleep(0.005)
+        (barrier / "go").touch()
+        outputs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+    results = []
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err[-3000:]
+        assert "database is locked" not in err and "IntegrityError" not in err
+        results.append(json.loads(out.strip().splitlines()[-1])["outcomes"])
+    return results
+
+
+def _concurrent_reports_and_hides(world, url, barrier) -> None:
+    """Four processes at once: each reports comment A (threshold 3), then hides comment B as a moderator."""
+    a, b = world.comment("Komentar A."), world.comment("Komentar B.")
+    moderators = [world.moderator, world.second_moderator, world.agency_admin, world.moderator]
+    plans = [[["report", world.citizens[w].id, a.id], ["hide", moderators[w].id, b.id]] for w in range(WORKERS)]
+    db.session.commit()
+    outcomes = _race(url, barrier, plans)
+    # three reports reach the threshold and hide it; the fourth finds it hidden already
+    assert sorted(o[0] for o in outcomes) == ["Conflict", "ok", "ok", "ok"]
+    assert sorted(o[1] for o in outcomes) == ["Conflict"] * (WORKERS - 1) + ["ok"]
+    assert [a.action for a in actions(a.id)] == ["auto_hide"]  # exactly once, at the third report
+    assert [a.action for a in actions(b.id)] == ["hide"]
+    assert fresh(Comment, a.id).status == "hidden" and fresh(Comment, b.id).status == "hidden"
+    assert open_reports(a.id) == 3 and queue_mismatches() == {}
+    assert counter_mismatches() == {}
+    assert audit.verify().ok
+
+
+def test_concurrent_reports_auto_hide_once_and_concurrent_hides_decide_once(world, tmp_path):
+    from tests.conftest import database_url
+
+    _concurrent_reports_and_hides(world, database_url(), tmp_path)
+
+
+@pytest.mark.postgres
+@needs_postgres_server
+def test_concurrent_reports_and_hides_on_postgresql(make, tmp_path):
+    with postgres_variant() as url:
+        _concurrent_reports_and_hides(build_world(make), url, tmp_path)
