@@ -620,6 +620,8 @@ def test_the_author_appeals_once_and_another_moderator_upholds_it(client, auth, 
     assert "Kritik saya tentang antrean loket." in page
     mine = client.get("/profil/moderasi").get_data(as_text=True)
     assert "Banding diterima" in mine and f"/comments/{comment.id}" in mine
+    profile = client.get("/profil").get_data(as_text=True)
+    assert "Banding diterima" in profile and "/profil/moderasi" in profile
     with pytest.raises(Conflict):
         services.decide_appeal(world.agency_admin, fresh(Appeal, appeal.id), "rejected", "Terlambat.")
 
@@ -738,6 +740,7 @@ def test_a_blocked_author_is_refused_in_the_agencys_rounds_until_the_block_ends(
     )
     assert response.status_code == 403 and "Berulang kali menghina." in response.get_json()["error"]["message"]
     assert "Berulang kali menghina." in client.get("/profil/moderasi").get_data(as_text=True)
+    assert "Berulang kali menghina." in client.get("/profil").get_data(as_text=True)
 
     (action,) = [a for a in actions() if a.action == "block"]
     pseudonym = fresh(Comment, comment.id).participant.pseudonym

@@ -137,6 +137,14 @@ def entry():
 
 
 @bp.app_template_global()
+def my_moderation(limit: int = 3) -> dict:
+    """For the viewer's profile page: the latest decisions on their comments and any block in force on them."""
+    if not current_user.is_authenticated:
+        return {"decisions": [], "blocks": []}
+    return {"decisions": queries.decisions_about(current_user.id, limit), "blocks": queries.blocks_of(current_user.id)}
+
+
+@bp.app_template_global()
 def moderation_panel(comment: Comment) -> dict:
     """What the comment's own page adds (templates/participation/comment.html): for its author, the decision on
     it, the appeal and its outcome; for the agency's moderators, a link to review it. Queries only for them."""
