@@ -634,7 +634,12 @@ def test_moderation_api_permissions(client, mod_world, role):
     w = mod_world
     headers = {} if role == "anonymous" else {"Authorization": f"Bearer {accounts.create_api_token(w.users[role])}"}
     before = snapshot()
-    for payload in ({"action": "hide", "rule": 1, "reason": "Menghina warga."}, {"action": "hide"}):
+    payloads = (
+        {"action": "hide", "rule": 1, "reason": "Menghina warga."},
+        {"action": "hide"},
+        {"action": 5, "reason": 7},
+    )
+    for payload in payloads:
         response = client.post(f"/api/v1/comments/{w.mod.reported}/moderation", json=payload, headers=headers)
         if role == "anonymous":
             assert response.status_code == 401

@@ -81,7 +81,10 @@ def _require_manager(actor: User | str, agency: Agency) -> None:
 # --- input -------------------------------------------------------------------------------------------------------
 
 
-def _clean_reason(reason: str | None, errors: dict, field: str = "reason") -> str:
+def _clean_reason(reason: object, errors: dict, field: str = "reason") -> str:
+    if reason is not None and not isinstance(reason, str):
+        errors[field] = _l("Must be a string.")
+        return ""
     reason = " ".join((reason or "").split())
     if len(reason) < MIN_REASON_CHARS:
         errors[field] = _l("Write the reason for this decision; the public sees it in the moderation log.")
@@ -419,13 +422,14 @@ def dismiss_reports(user: User | None, comment: Comment, reason: str, rule: obje
 API_ACTIONS = {"hide": hide_comment, "restore": restore_comment}
 
 
-def moderate(user: User | None, comment: Comment, action: object, rule: object, reason: str | None) -> Comment:
-    """The API's one moderation call: {"action": "hide" | "restore", "rule", "reason"} (see hide/restore)."""
+def moderate(user: User | None, comment: Comment, action: object, rule: object, reason: object) -> Comment:
+    """The API's one moderation call: {"action": "hide" | "restore", "rule", "reason"} (see hide/restore).
+    Whoever may not moderate the comment is refused before anything they sent is looked at."""
     _require_moderator(user, comment_agency(comment))
     decide = API_ACTIONS.get(action) if isinstance(action, str) else None
     if decide is None:
         raise Invalid(fields={"action": _l('The action is "hide" or "restore".')})
-    return decide(user, comment, rule, reason or "")
+    return decide(user, comment, rule, reason)
 
 
 # --- appeals ----------------------------------------------------------------------------------------------------
