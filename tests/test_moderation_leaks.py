@@ -1,6 +1,6 @@
 """A hidden comment's text never leaks: not on any page, fragment, permalink, API answer, the moderation log or
-the audit chain, whoever asks (an anonymous visitor, a citizen, the author, a moderator outside the queue).
-After it is restored, the text is back where it belongs.
+the audit chain, whoever asks (an anonymous visitor, a citizen, the author), nor does the author's appeal,
+which repeats it. After the comment is restored, the text is back where it belongs.
 
 Two hidden comments carry unique markers: a top-level comment with a reply under it, and a reply under a
 visible comment. The round has more than one page of comments, so "load more" pages and fragments are read too.
@@ -42,6 +42,8 @@ def leak_world(make):
         participation.post_comment(neighbour, rnd, f"Komentar pengisi {i}.")
     for comment in (top, reply):
         moderation.hide_comment(moderator, db.session.get(Comment, comment.id), 1, "Memuat data pribadi orang lain.")
+    # an appeal may repeat the hidden text: it is for the moderators only
+    moderation.file_appeal(author, db.session.get(Comment, top.id), f"Yang saya tulis hanya {TOP_MARKER}, bukan data.")
     return {
         "round": rnd.id,
         "section": section.id,
