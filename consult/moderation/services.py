@@ -222,8 +222,9 @@ def _notify_author(comment: Comment, action: ModerationAction) -> None:
     """Tell the comment's author about a decision on it (hidden, restored, appeal decided).
 
     Nothing yet: the notifications module will call the outbox from here (an e-mail with the rule and the
-    reason, never the hidden text), after the transaction that made the decision has committed. Until then the
-    author sees the decision on the comment's own page and on their profile (/profil/moderasi).
+    reason, never the hidden text). It is called inside the decision's transaction, so an outbox row written
+    here commits or rolls back with the decision. Until then the author sees the decision on the comment's own
+    page and on their profile (/profil/moderasi).
     """
 
 
@@ -346,7 +347,7 @@ def hide_comment(user: User | None, comment: Comment, rule: object, reason: str)
             rule=cited,
             data={"reports_handled": handled},
         )
-    _notify_author(comment, action)
+        _notify_author(comment, action)
     return comment
 
 
@@ -384,7 +385,7 @@ def restore_comment(user: User | None, comment: Comment, rule: object, reason: s
             appeal=appeal,
             data={"reports_handled": handled},
         )
-    _notify_author(comment, action)
+        _notify_author(comment, action)
     return comment
 
 
@@ -544,7 +545,7 @@ def decide_appeal(user: User | None, appeal: Appeal, outcome: str, reason: str, 
             appeal=appeal,
             data={"appeal_id": appeal.id, "outcome": outcome, "reports_handled": handled},
         )
-    _notify_author(comment, action)
+        _notify_author(comment, action)
     return appeal
 
 
