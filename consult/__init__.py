@@ -92,6 +92,8 @@ def _register_blueprints(app: Flask) -> None:
     from consult.admin.views import bp as admin_bp
     from consult.api import bp as api_bp
     from consult.documents.views import bp as documents_bp
+    from consult.moderation.views import admin as moderation_admin_bp
+    from consult.moderation.views import bp as moderation_bp
     from consult.notifications.views import bp as notifications_bp
     from consult.participation.views import bp as participation_bp
     from consult.rounds.views import bp as rounds_bp
@@ -101,5 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(moderation_admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(notifications_bp)

@@ -11,10 +11,11 @@ from consult.accounts.models import Role, User
 from consult.accounts.services import create_user
 from consult.agencies.models import Agency
 from consult.agencies.services import create_agency
-from consult.demo_content import AGENCY, CLOSED_POLICY, POLICY, SERVICE_STANDARD
+from consult.demo_content import AGENCY, CLOSED_POLICY, HOUSE_RULES, POLICY, SERVICE_STANDARD
 from consult.documents.models import DocumentKind
 from consult.documents.services import create_document, publish_version
 from consult.extensions import db, write_transaction
+from consult.moderation.services import add_rule, house_rules
 from consult.rounds.models import Round
 from consult.rounds.services import schedule_round
 from consult.timeutil import iso_utc, utcnow
@@ -38,18 +39,29 @@ def demo_accounts() -> list[tuple[str, str]]:
 def load_demo(now: dt.datetime | None = None) -> list[tuple[str, str]]:
     """Create the demo agency, documents, rounds (open, upcoming, closed) and one account per role.
 
-    Idempotent: when the demo agency exists nothing is changed.
+    Idempotent: when the demo agency exists nothing is changed (except that a demo loaded before house rules
+    existed gets them).
     """
     now = now or utcnow()
-    if db.session.scalar(sa.select(Agency.id).where(Agency.slug == AGENCY["slug"])):
+    agency = db.session.scalar(sa.select(Agency).where(Agency.slug == AGENCY["slug"]))
+    if agency is not None:
+        if not house_rules(agency.id, include_retired=True):  # a demo loaded before house rules existed
+            with write_transaction():
+                _add_house_rules(agency)
         return demo_accounts()
     with write_transaction():  # all or nothing: a failure half-way leaves no half-loaded demo behind
         _load(now)
     return demo_accounts()
 
 
+def _add_house_rules(agency: Agency) -> None:
+    for title, body in HOUSE_RULES:
+        add_rule(ACTOR, agency, title, body)
+
+
 def _load(now: dt.datetime) -> None:
     agency = create_agency(ACTOR, AGENCY["slug"], AGENCY["name"], AGENCY["description"], "Asia/Jakarta")
+    _add_house_rules(agency)
     for _label, email, name, role, in_agency in ACCOUNTS:
         if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
             create_user(

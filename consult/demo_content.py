@@ -19,6 +19,35 @@ AGENCY = {
     ),
 }
 
+# Aturan diskusi (house rules): the moderators cite them by number when they hide a comment.
+HOUSE_RULES = [
+    (
+        "Hormati sesama peserta",
+        "Dilarang menghina, melecehkan, mengancam, atau menyerang pribadi siapa pun, termasuk petugas. "
+        "Kritik ditujukan pada isi rancangan dan layanan, bukan pada orangnya.",
+    ),
+    (
+        "Jangan menyebarkan data pribadi orang lain",
+        "Jangan menuliskan NIK, nomor KK, alamat rumah, nomor telepon, foto dokumen, atau data pribadi lain "
+        "milik orang lain. Untuk pengaduan atas kasus pribadi, gunakan kanal pengaduan resmi dinas.",
+    ),
+    (
+        "Tetap pada pokok bahasan",
+        "Komentar membahas rancangan yang sedang dikonsultasikan. Pertanyaan umum di luar rancangan "
+        "disampaikan melalui layanan informasi dinas.",
+    ),
+    (
+        "Tanpa spam dan iklan",
+        "Dilarang mengirim promosi, tautan berulang, jasa calo atau pengurusan dokumen berbayar, dan komentar "
+        "yang sama berkali-kali.",
+    ),
+    (
+        "Tanpa konten melanggar hukum dan hoaks",
+        "Dilarang menyebarkan informasi bohong, ujaran kebencian berdasarkan SARA, atau konten lain yang "
+        "melanggar peraturan perundang-undangan.",
+    ),
+]
+
 # --- Rancangan standar pelayanan: penerbitan Kartu Keluarga -------------------------------------
 
 _DASAR_HUKUM = """\

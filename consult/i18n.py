@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
+import babel.dates
 from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
+
+from consult.timeutil import local
+
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 LANG_COOKIE = "consult_lang"
 
@@ -42,3 +51,25 @@ def install_template_gettext(app) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+
+
+def format_localtime(value, tz: str = "Asia/Jakarta") -> str:
+    """Naive UTC → '21 Nov 2026, 20.30 WIB' in the agency's zone (minutes, no seconds); '' for None."""
+    if value is None:
+        return ""
+    aware = local(value, tz).replace(tzinfo=None)
+    zone = ZONE_NAMES.get(tz, tz)
+    locale = get_locale()
+    return f"{_date_text(aware.date(), locale)}, {_time_text(aware.hour, aware.minute, locale)} {zone}"
+
+
+# Dates and times as words, per locale: Babel's formatting was about a tenth of the round page's rendering when
+# done for each comment; the days and the minutes of a day repeat, so each text is made once per process.
+@functools.lru_cache(maxsize=4096)
+def _date_text(day: dt.date, locale) -> str:
+    return babel.dates.format_date(day, "medium", locale=locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_text(hour: int, minute: int, locale) -> str:
+    return babel.dates.format_time(dt.time(hour, minute), "short", locale=locale)

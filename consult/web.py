@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 from urllib.parse import urlsplit
 
-import babel.dates
 from flask import Flask, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,8 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from consult.errors import ServiceError
-from consult.i18n import LANG_COOKIE
-from consult.timeutil import local
+from consult.i18n import LANG_COOKIE, format_localtime
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -34,18 +30,6 @@ ERROR_TEXT = {
     429: ("Terlalu banyak permintaan", "Too many requests"),
     500: ("Terjadi kesalahan", "Server error"),
 }
-
-
-# Dates and times as words, per locale: Babel's formatting is about a tenth of the round page's rendering when
-# done for each comment; the days and the minutes of a day repeat, so each text is made once per process.
-@functools.lru_cache(maxsize=4096)
-def _date_text(day: dt.date, locale) -> str:
-    return babel.dates.format_date(day, "medium", locale=locale)
-
-
-@functools.lru_cache(maxsize=4096)
-def _time_text(hour: int, minute: int, locale) -> str:
-    return babel.dates.format_time(dt.time(hour, minute), "short", locale=locale)
 
 
 def safe_local_path(target: str | None) -> str | None:
@@ -182,15 +166,7 @@ def init_app(app: Flask) -> None:
             )
         return response
 
-    @app.template_filter("localtime")
-    def localtime_filter(value, tz: str = "Asia/Jakarta"):
-        """Naive UTC → '21 Nov 2026, 20.30 WIB' in the agency's zone (minutes, no seconds)."""
-        if value is None:
-            return ""
-        aware = local(value, tz).replace(tzinfo=None)
-        zone = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(tz, tz)
-        locale = get_locale()
-        return f"{_date_text(aware.date(), locale)}, {_time_text(aware.hour, aware.minute, locale)} {zone}"
+    app.add_template_filter(format_localtime, "localtime")
 
     @app.context_processor
     def template_globals():

@@ -15,6 +15,7 @@ from limits import parse_many
 from consult.accounts.models import User
 from consult.accounts.services import create_api_token
 from consult.extensions import db, write_transaction
+from consult.moderation import services as moderation
 from consult.participation import services
 from consult.participation.models import Comment, CommentVote, Participant, Report, SectionStance
 from consult.rounds.models import Round
@@ -302,8 +303,10 @@ def test_withdrawn_and_hidden_comments_keep_their_place_without_their_text(clien
     assert response.status_code == 200
     withdrawn = response.get_json()
     assert withdrawn["status"] == "withdrawn" and withdrawn["body"] is None and withdrawn["body_html"] is None
-    with write_transaction():  # moderation comes with its own issue; its effect on the list is already fixed
-        db.session.get(Comment, ids[0]).status = "hidden"
+    rnd = db.session.get(Round, world.round_id)
+    moderation.add_rule("test", rnd.agency, "Tanpa data pribadi")
+    moderator = make.user("moderator", rnd.agency)
+    moderation.hide_comment(moderator, db.session.get(Comment, ids[0]), 1, "Memuat nomor telepon orang lain.")
 
     items = client.get(f"/api/v1/rounds/{world.round_id}/comments").get_json()["items"]
     assert [i["id"] for i in items] == ids[::-1]
@@ -312,7 +315,10 @@ def test_withdrawn_and_hidden_comments_keep_their_place_without_their_text(clien
         ("withdrawn", None, None),
         ("hidden", None, None),
     ]
-    assert all(set(i) == COMMENT_FIELDS and i["moderation"] is None for i in items)
+    assert all(set(i) == COMMENT_FIELDS for i in items)
+    assert [i["moderation"] for i in items[:2]] == [None, None]
+    assert items[2]["moderation"]["rule"] == "1" and items[2]["moderation"]["rule_title"] == "Tanpa data pribadi"
+    assert items[2]["moderation"]["reason"] == "Memuat nomor telepon orang lain."
     assert items[1]["counts"]["agree"] == 1 and items[1]["author"].startswith("Warga-")
     assert "Komentar 1" not in client.get(f"/api/v1/comments/{ids[1]}").get_data(as_text=True)
 

@@ -445,3 +445,308 @@ def test_permission_helpers(world):
     assert [a.slug for a in managed_agencies(u["other_agency_admin"])] == ["dinas-b"]
     assert managed_agencies(u["moderator"]) == [] and managed_agencies(u["citizen"]) == []
     assert sorted(a.slug for a in managed_agencies(u["site_admin"])) == ["dinas-a", "dinas-b"]
+
+
+# --- moderation: the queue, decisions, appeals, blocks and house rules ---------------------------------------
+
+MODERATION_ROLES = [
+    "anonymous",
+    "citizen",
+    "observer",
+    "other_agency_moderator",
+    "other_agency_admin",
+    "moderator",
+    "agency_admin",
+    "site_admin",
+]
+
+
+@pytest.fixture
+def mod_world(world, make):
+    """The world, plus in agency A: house rules, an open round with a reported comment, a hidden comment with a
+    pending appeal (hidden by a moderator outside the role list, so that every role may decide it) and a block."""
+    from consult.moderation import services as moderation
+    from consult.participation import services as participation
+
+    world.users["other_agency_moderator"] = make.user("moderator", world.b)
+    for title in ("Hormati sesama", "Tanpa data pribadi"):
+        moderation.add_rule("test", world.a, title)
+    moderation.add_rule("test", world.b, "Aturan dinas B")
+    rnd = make.round(world.a)
+    author, reporter, hider = make.user(verified=True), make.user(verified=True), make.user("moderator", world.a)
+    reported = participation.post_comment(author, rnd, "Komentar yang dilaporkan.")
+    participation.report_comment(reporter, reported, "Menghina.")
+    hidden = participation.post_comment(author, rnd, "Komentar yang disembunyikan.")
+    moderation.hide_comment(hider, hidden, 1, "Menghina petugas.")
+    appeal = moderation.file_appeal(author, db.session.get(type(hidden), hidden.id), "Mohon ditinjau kembali.")
+    blocked = participation.post_comment(make.user(verified=True), rnd, "Komentar penulis yang diblokir.")
+    block = moderation.block_author(hider, blocked, utcnow() + dt.timedelta(days=2), "Spam berulang.")
+    world.mod = SimpleNamespace(
+        round_id=rnd.id,
+        reported=reported.id,
+        hidden=hidden.id,
+        appeal=appeal.id,
+        block=block.id,
+        rule=moderation.house_rules(world.a.id)[0].id,
+        author=author,
+    )
+    return world
+
+
+@dataclass(frozen=True)
+class ModRoute:
+    name: str
+    method: str
+    path: str  # formatted with {a}, {reported}, {hidden}, {appeal}, {block}, {rule}
+    scope: str  # "moderator": moderators and admins of agency A, site admins; "manager": agency admins of A
+    data: Any = None
+
+    def url(self, w) -> str:
+        m = w.mod
+        return self.path.format(
+            a=w.a.slug, reported=m.reported, hidden=m.hidden, appeal=m.appeal, block=m.block, rule=m.rule
+        )
+
+
+MOD_ROUTES = [
+    ModRoute("queue", "GET", "/kelola/{a}/moderasi", "moderator"),
+    ModRoute("review", "GET", "/kelola/{a}/moderasi/komentar/{reported}", "moderator"),
+    ModRoute(
+        "hide",
+        "POST",
+        "/kelola/{a}/moderasi/komentar/{reported}/sembunyikan",
+        "moderator",
+        {"hide-rule": "1", "hide-reason": "Menghina warga."},
+    ),
+    ModRoute(
+        "restore",
+        "POST",
+        "/kelola/{a}/moderasi/komentar/{hidden}/pulihkan",
+        "moderator",
+        {"restore-rule": "1", "restore-reason": "Tidak menghina."},
+    ),
+    ModRoute(
+        "dismiss",
+        "POST",
+        "/kelola/{a}/moderasi/komentar/{reported}/abaikan",
+        "moderator",
+        {"dismiss-rule": "", "dismiss-reason": "Tidak melanggar."},
+    ),
+    ModRoute(
+        "block",
+        "POST",
+        "/kelola/{a}/moderasi/komentar/{reported}/blokir",
+        "moderator",
+        {"block-until": "2030-01-01T10:00", "block-rule": "", "block-reason": "Spam."},
+    ),
+    ModRoute("appeals", "GET", "/kelola/{a}/moderasi/banding", "moderator"),
+    ModRoute("appeal", "GET", "/kelola/{a}/moderasi/banding/{appeal}", "moderator"),
+    ModRoute(
+        "appeal-decide",
+        "POST",
+        "/kelola/{a}/moderasi/banding/{appeal}",
+        "moderator",
+        {"outcome": "upheld", "rule": "", "reason": "Kritik yang sah."},
+    ),
+    ModRoute("blocks", "GET", "/kelola/{a}/moderasi/blokir", "moderator"),
+    ModRoute(
+        "unblock",
+        "POST",
+        "/kelola/{a}/moderasi/blokir/{block}/cabut",
+        "moderator",
+        {"unblock-{block}-reason": "Cukup."},
+    ),
+    ModRoute("rules-editor", "GET", "/kelola/{a}/aturan", "manager"),
+    ModRoute("rule-add", "POST", "/kelola/{a}/aturan", "manager", {"new-title": "Tanpa spam", "new-body": ""}),
+    ModRoute(
+        "rule-update",
+        "POST",
+        "/kelola/{a}/aturan/{rule}",
+        "manager",
+        {"rule-{rule}-title": "Santun", "rule-{rule}-body": ""},
+    ),
+    ModRoute("rule-retire", "POST", "/kelola/{a}/aturan/{rule}/cabut", "manager", {}),
+    ModRoute("threshold", "POST", "/kelola/{a}/aturan/ambang", "manager", {"threshold": "5"}),
+]
+
+
+def _mod_allowed(role: str, route: ModRoute) -> bool:
+    if route.scope == "manager":
+        return role in {"agency_admin", "site_admin"}
+    return role in {"moderator", "agency_admin", "site_admin"}
+
+
+def _mod_form(route: ModRoute, w) -> dict:
+    m = w.mod
+    if route.name == "block":  # a time in the coming days, in the agency's local time
+        return {**route.data, "block-until": _local_form_time(3)}
+    return {k.format(block=m.block, rule=m.rule): v for k, v in route.data.items()}
+
+
+@pytest.mark.parametrize("role", MODERATION_ROLES)
+@pytest.mark.parametrize("route", MOD_ROUTES, ids=[f"{r.method}-{r.name}" for r in MOD_ROUTES])
+def test_moderation_route_permissions(client, mod_world, route, role):
+    """Only the moderators and admins of the comment's agency (and site admins) moderate it; only its agency
+    admins edit the house rules. Everyone else gets 403 (anonymous visitors: the login page) and nothing changes."""
+    w = mod_world
+    if role != "anonymous":
+        _login(client, w.users[role])
+    before = snapshot()
+    url = route.url(w)
+    response = client.get(url) if route.method == "GET" else client.post(url, data=_mod_form(route, w))
+    html = response.get_data(as_text=True)
+    if role == "anonymous":
+        assert response.status_code == 302
+        location = urlsplit(response.headers["Location"])
+        assert location.path == "/login" and parse_qs(location.query)["next"] == [url]
+        assert snapshot() == before
+    elif not _mod_allowed(role, route):
+        assert response.status_code == 403, html[:300]
+        assert "Akses ditolak" in html
+        assert snapshot() == before
+    elif route.method == "POST":
+        assert response.status_code == 303, html[:500]
+        assert snapshot() != before
+    else:
+        assert response.status_code == 200
+        assert "Akses ditolak" not in html
+
+
+@pytest.mark.parametrize("role", MODERATION_ROLES)
+def test_only_the_author_appeals(client, mod_world, role):
+    w = mod_world
+    url = f"/comments/{w.mod.hidden}/banding"
+    if role != "anonymous":
+        _login(client, w.users[role])
+    before = snapshot()
+    for response in (client.get(url), client.post(url, data={"body": "Saya juga ingin membanding ini."})):
+        if role == "anonymous":
+            assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login"
+        else:
+            assert response.status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", MODERATION_ROLES)
+def test_moderation_api_permissions(client, mod_world, role):
+    """POST /api/v1/comments/{id}/moderation: 401 without a token, 403 for anyone who does not moderate the
+    comment's agency (checked before the input), 200 for those who do."""
+    w = mod_world
+    headers = {} if role == "anonymous" else {"Authorization": f"Bearer {accounts.create_api_token(w.users[role])}"}
+    before = snapshot()
+    payloads = (
+        {"action": "hide", "rule": 1, "reason": "Menghina warga."},
+        {"action": "hide"},
+        {"action": 5, "reason": 7},
+    )
+    for payload in payloads:
+        response = client.post(f"/api/v1/comments/{w.mod.reported}/moderation", json=payload, headers=headers)
+        if role == "anonymous":
+            assert response.status_code == 401
+        elif not _mod_allowed(role, ModRoute("api", "POST", "", "moderator")):
+            assert response.status_code == 403
+            assert response.get_json()["error"]["code"] == "forbidden"
+        else:
+            assert response.status_code == (200 if "reason" in payload else 409)
+            break
+    if _mod_allowed(role, ModRoute("api", "POST", "", "moderator")):
+        assert snapshot() != before
+    else:
+        assert snapshot() == before
+
+
+def _mod_services(w, comment_model):
+    from consult.moderation import services as moderation
+    from consult.moderation.models import Appeal, Block, HouseRule
+
+    m = w.mod
+
+    def get(model, row_id):
+        return db.session.get(model, row_id)
+
+    return {
+        "hide_comment": (
+            "moderator",
+            lambda a: moderation.hide_comment(a, get(comment_model, m.reported), 1, "Alasan."),
+        ),
+        "restore_comment": (
+            "moderator",
+            lambda a: moderation.restore_comment(a, get(comment_model, m.hidden), 1, "Alasan."),
+        ),
+        "dismiss_reports": (
+            "moderator",
+            lambda a: moderation.dismiss_reports(a, get(comment_model, m.reported), "Alasan."),
+        ),
+        "moderate": (
+            "moderator",
+            lambda a: moderation.moderate(a, get(comment_model, m.reported), "hide", "1", "Alasan."),
+        ),
+        "block_author": (
+            "moderator",
+            lambda a: moderation.block_author(a, get(comment_model, m.reported), _days(2), "Alasan."),
+        ),
+        "unblock": ("moderator", lambda a: moderation.unblock(a, get(Block, m.block), "Alasan.")),
+        "decide_appeal": (
+            "moderator",
+            lambda a: moderation.decide_appeal(a, get(Appeal, m.appeal), "upheld", "Alasan."),
+        ),
+        "add_rule": ("manager", lambda a: moderation.add_rule(a, w.a, "Aturan baru")),
+        "update_rule": ("manager", lambda a: moderation.update_rule(a, get(HouseRule, m.rule), "Judul baru")),
+        "retire_rule": ("manager", lambda a: moderation.retire_rule(a, get(HouseRule, m.rule))),
+        "set_auto_hide_threshold": ("manager", lambda a: moderation.set_auto_hide_threshold(a, w.a, 5)),
+    }
+
+
+MOD_SERVICES = [
+    "hide_comment",
+    "restore_comment",
+    "dismiss_reports",
+    "moderate",
+    "block_author",
+    "unblock",
+    "decide_appeal",
+    "add_rule",
+    "update_rule",
+    "retire_rule",
+    "set_auto_hide_threshold",
+]
+
+
+@pytest.mark.parametrize("role", MODERATION_ROLES)
+@pytest.mark.parametrize("service", MOD_SERVICES)
+def test_moderation_services_refuse_the_wrong_roles(mod_world, service, role):
+    from consult.participation.models import Comment
+
+    scope, call = _mod_services(mod_world, Comment)[service]
+    actor = AnonymousUserMixin() if role == "anonymous" else mod_world.users[role]
+    before = snapshot()
+    if _mod_allowed(role, ModRoute(service, "POST", "", scope)):
+        call(actor)
+        assert snapshot() != before
+    else:
+        with pytest.raises(NotAllowed):
+            call(actor)
+        assert snapshot() == before
+
+
+def test_staff_find_their_moderation_queue(client, mod_world):
+    w = mod_world
+    expected = {
+        "moderator": "/kelola/dinas-a/moderasi",
+        "agency_admin": "/kelola/dinas-a/moderasi",
+        "other_agency_moderator": "/kelola/dinas-b/moderasi",
+    }
+    for role, location in expected.items():
+        _login(client, w.users[role])
+        response = client.get("/moderasi/antrean")
+        assert response.status_code == 302 and response.headers["Location"] == location
+        client.post("/logout")
+    _login(client, w.users["site_admin"])
+    html = client.get("/moderasi/antrean").get_data(as_text=True)
+    assert "/kelola/dinas-a/moderasi" in html and "/kelola/dinas-b/moderasi" in html
+    client.post("/logout")
+    for role in ("citizen", "observer"):
+        _login(client, w.users[role])
+        assert client.get("/moderasi/antrean").status_code == 403
+        client.post("/logout")
+    assert urlsplit(client.get("/moderasi/antrean").headers["Location"]).path == "/login"

@@ -20,6 +20,8 @@ class Agency(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     timezone: Mapped[str] = mapped_column(sa.String(40), default="Asia/Jakarta")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # A comment with this many open reports is hidden until a moderator reviews it (consult.moderation).
+    auto_hide_threshold: Mapped[int] = mapped_column(default=3, server_default="3")
 
     def __repr__(self) -> str:
         return f"<Agency {self.slug}>"

@@ -203,6 +203,39 @@ def round_action_paths() -> dict[str, Any]:
     }
 
 
+def moderation_paths() -> dict[str, Any]:
+    return {
+        "/comments/{id}/moderation": {
+            "post": _write(
+                "Hide or restore a comment, citing a house rule and a reason (moderators of its agency)",
+                "200",
+                _json(_ref("Comment")),
+                "403",
+                "404",
+                "409",
+                "422",
+                parameters=[_id_param("Comment id")],
+                requestBody=_body("ModerationDecision"),
+                description="403 for anyone who does not moderate the comment's agency; 409 when the comment is "
+                "already hidden (hide), not hidden (restore) or withdrawn; 422 for a missing or unknown rule, a "
+                "missing reason or another action. The decision is in the moderation log and the audit chain.",
+            )
+        },
+        "/moderation-log": {
+            "get": {
+                "summary": "The public moderation log, newest first",
+                "parameters": [
+                    CURSOR,
+                    {"name": "round_id", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "agency", "in": "query", "schema": {"type": "string"}, "description": "agency slug"},
+                    LIMIT,
+                ],
+                "responses": {"200": _json(_page("ModerationEntry")), "404": ERROR, "422": ERROR},
+            }
+        },
+    }
+
+
 COUNTS = {
     "type": "object",
     "required": ["agree", "disagree", "pass"],
@@ -246,7 +279,17 @@ PARTICIPATION_SCHEMAS: dict[str, Any] = {
             "reply_count": {"type": "integer"},
             "moderation": {
                 "type": ["object", "null"],
-                "properties": {"rule": {"type": "string"}, "reason": {"type": "string"}},
+                "properties": {
+                    "rule": {
+                        "type": ["string", "null"],
+                        "description": "the house rule's number; null while a "
+                        "comment hidden automatically awaits review",
+                    },
+                    "rule_title": {"type": ["string", "null"]},
+                    "reason": {"type": "string"},
+                    "hidden_at": {"type": ["string", "null"], "format": "date-time"},
+                    "automatic": {"type": "boolean", "description": "hidden after reports, pending review"},
+                },
                 "description": "the rule and reason of a hidden comment (null otherwise)",
             },
         },
@@ -325,6 +368,61 @@ PARTICIPATION_SCHEMAS: dict[str, Any] = {
         "required": ["id", "comment_id"],
         "properties": {"id": {"type": "integer"}, "comment_id": {"type": "integer"}},
     },
+    "ModerationDecision": {
+        "type": "object",
+        "required": ["action", "rule", "reason"],
+        "properties": {
+            "action": {"type": "string", "enum": ["hide", "restore"]},
+            "rule": {
+                "type": ["integer", "string"],
+                "description": 'the number of one of the agency\'s house rules in force (2 or "2")',
+            },
+            "reason": {"type": "string", "minLength": 3, "maxLength": 1000, "description": "shown to the public"},
+        },
+    },
+    "ModerationEntry": {
+        "type": "object",
+        "required": [
+            "id",
+            "action",
+            "comment_id",
+            "round_id",
+            "rule",
+            "rule_title",
+            "reason",
+            "moderator",
+            "created_at",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "action": {
+                "type": "string",
+                "enum": [
+                    "hide",
+                    "restore",
+                    "auto_hide",
+                    "dismiss",
+                    "appeal_upheld",
+                    "appeal_rejected",
+                    "block",
+                    "unblock",
+                ],
+            },
+            "comment_id": NULLABLE_ID,
+            "round_id": NULLABLE_ID,
+            "agency": _ref("Agency"),
+            "rule": {"type": ["string", "null"], "description": "the house rule's number"},
+            "rule_title": {"type": ["string", "null"], "description": "the rule's title when it was cited"},
+            "reason": {"type": "string"},
+            "moderator": {"type": "string", "description": 'Moderator-XXXXX (stable per agency), or "sistem"'},
+            "participant": {
+                "type": ["string", "null"],
+                "description": "blocks: the person's pseudonym in the round of the comment (never a name or e-mail)",
+            },
+            "until": {"type": ["string", "null"], "format": "date-time", "description": "blocks: until when"},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
 }
 
 
@@ -334,9 +432,9 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "consult API",
             "version": "1",
-            "description": "Public consultation records: rounds, documents by section, comments, votes, stances "
-            "and the audit chain. Reads need no authentication; writes take `Authorization: Bearer <token>` and "
-            "are rate-limited per user (429 when exceeded).",
+            "description": "Public consultation records: rounds, documents by section, comments, votes, stances, "
+            "the moderation log and the audit chain. Reads need no authentication; writes take "
+            "`Authorization: Bearer <token>` and are rate-limited per user (429 when exceeded).",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
@@ -418,6 +516,7 @@ def openapi_document() -> dict[str, Any]:
             },
             **participation_paths(),
             **round_action_paths(),
+            **moderation_paths(),
             "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
         },
         "components": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from consult.moderation.models import ModerationAction
 from consult.participation.models import Comment, CommentStatus, SectionStats
 from consult.participation.queries import CommentPage
 from consult.rounds.models import Round
@@ -76,7 +77,38 @@ def comment_data(comment: Comment) -> dict[str, Any]:
         "body_html": comment.body_html if visible else None,
         "counts": comment.counts,
         "reply_count": comment.reply_count,
-        "moderation": None,  # {"rule", "reason"} of a hidden comment, with the moderation issue
+        "moderation": _moderation(comment) if comment.status == CommentStatus.HIDDEN else None,
+    }
+
+
+def _moderation(comment: Comment) -> dict[str, Any]:
+    """Why a hidden comment is hidden: the house rule (its number, as a string, and title) and the reason; a
+    comment hidden automatically after reports, pending review, has no rule yet."""
+    rule = comment.moderation_rule
+    return {
+        "rule": str(rule) if rule is not None else None,
+        "rule_title": comment.moderation_rule_title,
+        "reason": comment.moderation_reason,
+        "hidden_at": iso_utc(comment.hidden_at),
+        "automatic": rule is None,
+    }
+
+
+def moderation_entry(action: ModerationAction) -> dict[str, Any]:
+    """One row of the public moderation log: never a comment's text, an e-mail address or a name."""
+    return {
+        "id": action.id,
+        "action": action.action,
+        "comment_id": action.comment_id,
+        "round_id": action.round_id,
+        "agency": {"slug": action.agency.slug, "name": action.agency.name},
+        "rule": str(action.rule_number) if action.rule_number is not None else None,
+        "rule_title": action.rule_title,
+        "reason": action.reason,
+        "moderator": action.moderator,
+        "participant": action.participant,
+        "until": iso_utc(action.until),
+        "created_at": iso_utc(action.created_at),
     }
 
 

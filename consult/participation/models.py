@@ -101,6 +101,12 @@ class Comment(db.Model):
     pass_count: Mapped[int] = mapped_column(default=0)
     reply_count: Mapped[int] = mapped_column(default=0)
     report_count: Mapped[int] = mapped_column(default=0)
+    # Set while the comment is hidden (consult.moderation): the notice shown in its place cites these.
+    # A hidden comment without a rule was hidden automatically and awaits a moderator's review.
+    hidden_at: Mapped[dt.datetime | None]
+    moderation_rule: Mapped[int | None]  # the house rule's number
+    moderation_rule_title: Mapped[str | None] = mapped_column(sa.String(120))
+    moderation_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     participant: Mapped[Participant] = relationship(lazy="joined", innerjoin=True)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from blinker import Namespace
@@ -17,10 +18,13 @@ from flask_babel import lazy_gettext as _l
 
 from consult import audit
 from consult.accounts.models import User
+from consult.agencies.models import Agency
 from consult.documents.models import Section
 from consult.documents.published import published_version
 from consult.errors import Conflict, Invalid, LoginRequired, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
+from consult.i18n import format_localtime
+from consult.moderation.models import Block
 from consult.participation.models import (
     Comment,
     CommentStatus,
@@ -57,6 +61,9 @@ def participation_refusal(user: User | None, rnd: Round) -> ServiceErrorLike | N
         return LoginRequired(_l("Log in or register to take part in this consultation."))
     if not user.is_active:
         return NotAllowed(_l("Your account is blocked, so you cannot take part."))
+    blocked = block_refusal(user, rnd.agency)
+    if blocked is not None:
+        return blocked
     state = rnd.state
     if state == RoundState.SCHEDULED:
         return Conflict(_l("This consultation has not opened yet. Come back when it opens."))
@@ -70,6 +77,24 @@ def participation_refusal(user: User | None, rnd: Round) -> ServiceErrorLike | N
 
 
 ServiceErrorLike = LoginRequired | NotAllowed | Conflict
+
+
+def block_refusal(user: User, agency: Agency) -> NotAllowed | None:
+    """The refusal for a person a moderator has kept out of this agency's rounds (consult.moderation), or None.
+
+    One indexed query; the message says why and until when (in the agency's time zone).
+    """
+    block = Block.active_for(user.id, agency.id)
+    if block is None:
+        return None
+    return NotAllowed(
+        _l(
+            "A moderator has blocked you from taking part in this agency's consultations until %(until)s. "
+            "Reason: %(reason)s",
+            until=format_localtime(block.until, agency.timezone),
+            reason=block.reason,
+        )
+    )
 
 
 def require_participation(user: User | None, rnd: Round) -> None:
@@ -153,6 +178,16 @@ def _section_in_version(section_id: int, version_id: int) -> bool:
     if version is not None:
         return section_id in version.section_ids
     return db.session.scalar(sa.select(Section.version_id).where(Section.id == section_id)) == version_id
+
+
+def move_visible_count(comment: Comment, delta: int) -> None:
+    """Move the cached counts of visible comments (the round's, and its section's) by `delta` when a comment
+    stops or starts being visible: withdrawn by its author, hidden or restored by a moderator."""
+    if comment.section_id is not None:
+        _add_comments_to_tally(comment.round_id, comment.section_id, delta)
+    db.session.execute(
+        sa.update(Round).where(Round.id == comment.round_id).values(comment_count=Round.comment_count + delta)
+    )
 
 
 def _digest(text: str) -> str:
@@ -329,11 +364,7 @@ def withdraw_comment(user: User | None, comment: Comment) -> Comment:
         if comment.status != CommentStatus.VISIBLE:
             raise Conflict(_l("This comment is already withdrawn or hidden."))
         comment.status, comment.withdrawn_at = CommentStatus.WITHDRAWN, utcnow()
-        if comment.section_id is not None:
-            _add_comments_to_tally(comment.round_id, comment.section_id, -1)
-        db.session.execute(
-            sa.update(Round).where(Round.id == comment.round_id).values(comment_count=Round.comment_count - 1)
-        )
+        move_visible_count(comment, -1)
         audit.record(
             "comment.withdrawn",
             comment,
@@ -421,12 +452,18 @@ def set_stance(user: User | None, rnd: Round, section_id: int, value: str) -> Se
 
 # --- reports ------------------------------------------------------------------------------------------------
 
+# Called with (comment, report) inside the report's transaction, after it is stored. Moderation, which builds on
+# participation and so cannot be imported from here, registers the report queue and the auto-hide here.
+REPORT_HOOKS: list[Callable[[Comment, Report], None]] = []
+
 
 def report_comment(user: User | None, comment: Comment, reason: str) -> Report:
     """Report someone else's comment to the moderators, with a reason. Once per person and comment.
 
     Allowed while the comment is visible, also after the round closed (unlawful content must stay
-    reportable). Reports are for moderators: not audited here (moderation decisions are).
+    reportable), but not to a person blocked from the agency's rounds. Reports are for moderators: not audited
+    here (moderation decisions are); the REPORT_HOOKS run in the same transaction (the moderation queue and the
+    auto-hide after N open reports).
     """
     if user is None or user.is_anonymous:
         raise LoginRequired(_l("Log in to report a comment."))
@@ -445,7 +482,13 @@ def report_comment(user: User | None, comment: Comment, reason: str) -> Report:
             raise Conflict(_l("This comment was withdrawn or hidden already."))
         if db.session.scalar(sa.select(Report.id).filter_by(comment_id=comment.id, user_id=user.id)):
             raise Conflict(_l("You have already reported this comment. The moderators will look at it."))
+        blocked = block_refusal(user, db.session.get(Round, comment.round_id).agency)
+        if blocked is not None:
+            raise blocked
         report = Report(comment_id=comment.id, user_id=user.id, reason=reason)
         db.session.add(report)
         comment.report_count += 1
+        db.session.flush()
+        for hook in REPORT_HOOKS:
+            hook(comment, report)
     return report

@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0005_scheduler_mail"
-down_revision = "0003"  # REBASE: down_revision becomes "0004_moderation" at merge
+down_revision = "0004_moderation"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,206 @@
+"""Moderation models: house rules, moderator pseudonyms, the queue of reported comments, the public log of
+moderation actions, appeals and blocks.
+
+The log keeps a snapshot of what it cites (rule number and title, the moderator's pseudonym, the blocked
+participant's pseudonym): the public record must not change when a rule is edited later. It never holds a
+comment's text, an e-mail address or a name.
+
+This module imports no participation module (participation asks `Block.active_for` whether a person is
+blocked; comments are referred to by table name only), so that the two never form an import cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.agencies.models import Agency
+from consult.extensions import db
+from consult.rounds.models import Round
+from consult.timeutil import utcnow
+
+SYSTEM_MODERATOR = "sistem"  # the log's name for automatic actions (the audit chain's actor is "system")
+
+
+class Action(enum.StrEnum):
+    HIDE = "hide"
+    RESTORE = "restore"
+    AUTO_HIDE = "auto_hide"
+    DISMISS = "dismiss"
+    APPEAL_UPHELD = "appeal_upheld"
+    APPEAL_REJECTED = "appeal_rejected"
+    BLOCK = "block"
+    UNBLOCK = "unblock"
+
+
+class HouseRule(db.Model):
+    """One numbered participation rule of an agency. Numbers are never reused: a rule that no longer applies
+    is retired (kept, not shown, not citable), so that a number cited in the log keeps its meaning."""
+
+    __tablename__ = "house_rules"
+    __table_args__ = (sa.UniqueConstraint("agency_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(120))
+    body: Mapped[str] = mapped_column(sa.Text, default="")  # source (Markdown subset)
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")  # rendered once by consult.sanitize
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[dt.datetime | None]
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class ModeratorAlias(db.Model):
+    """The stable public pseudonym of one moderator (or agency admin) in one agency: Moderator-XXXXX."""
+
+    __tablename__ = "moderator_aliases"
+    __table_args__ = (sa.UniqueConstraint("agency_id", "user_id"), sa.UniqueConstraint("agency_id", "pseudonym"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    pseudonym: Mapped[str] = mapped_column(sa.String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class QueueEntry(db.Model):
+    """A comment with open (unhandled) reports: one row per comment, kept in step with the reports table in the
+    same transaction as the report or the decision, so that the queue reads a page from an index whatever its
+    size (most open reports first, then the longest waiting)."""
+
+    __tablename__ = "moderation_queue"
+
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    open_reports: Mapped[int] = mapped_column(default=0)
+    first_report_at: Mapped[dt.datetime]  # the oldest open report: how long the comment has waited
+    last_report_at: Mapped[dt.datetime]
+
+
+# The queue's order, served by an index: agency, most open reports first, then oldest first.
+sa.Index(
+    "ix_moderation_queue_order",
+    QueueEntry.agency_id,
+    QueueEntry.open_reports.desc(),
+    QueueEntry.first_report_at,
+    QueueEntry.comment_id,
+)
+
+
+class Block(db.Model):
+    """A person kept out of one agency's rounds until a time. The public sees only their pseudonym in the round
+    of the comment the block was decided on."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (sa.Index("ix_blocks_user_agency", "user_id", "agency_id", "until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"))
+    round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id", ondelete="SET NULL"))
+    pseudonym: Mapped[str] = mapped_column(sa.String(40))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    until: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    lifted_at: Mapped[dt.datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    # Loaded when asked (lists join them): participation's check of a block before every write needs neither.
+    agency: Mapped[Agency] = relationship()
+    round: Mapped[Round | None] = relationship()
+
+    def is_active_at(self, now: dt.datetime) -> bool:
+        return self.lifted_at is None and self.until > now
+
+    @classmethod
+    def active_for(cls, user_id: int, agency_id: int, now: dt.datetime | None = None) -> Block | None:
+        """The block that keeps this person out of this agency's rounds now (the longest one), or None.
+
+        One indexed query: participation asks it before every write and once per round page.
+        """
+        now = now or utcnow()
+        return db.session.scalar(
+            sa.select(cls)
+            .where(cls.user_id == user_id, cls.agency_id == agency_id, cls.until > now, cls.lifted_at.is_(None))
+            .order_by(cls.until.desc())
+            .limit(1)
+        )
+
+
+class AppealOutcome(enum.StrEnum):
+    UPHELD = "upheld"  # the comment is restored
+    REJECTED = "rejected"  # it stays hidden
+
+
+class Appeal(db.Model):
+    """The author's one appeal against the hiding of their comment, and its decision."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (sa.Index("ix_appeals_agency_pending", "agency_id", "decided_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), unique=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)  # for the moderators only: it may repeat the hidden text
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[dt.datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(sa.String(10))
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decided_at is None
+
+
+class ModerationAction(db.Model):
+    """One row of the public moderation log (and, in the same transaction, one audit entry)."""
+
+    __tablename__ = "moderation_actions"
+    __table_args__ = (
+        sa.Index("ix_moderation_actions_agency", "agency_id", "id"),
+        sa.Index("ix_moderation_actions_round", "round_id", "id"),
+        sa.Index("ix_moderation_actions_comment", "comment_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(sa.String(20))
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"))
+    round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id", ondelete="SET NULL"))
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"))
+    rule_id: Mapped[int | None] = mapped_column(sa.ForeignKey("house_rules.id", ondelete="SET NULL"))
+    rule_number: Mapped[int | None]
+    rule_title: Mapped[str | None] = mapped_column(sa.String(120))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    moderator: Mapped[str] = mapped_column(sa.String(40))  # "Moderator-XXXXX", or "sistem"
+    participant: Mapped[str | None] = mapped_column(sa.String(40))  # blocks: the pseudonym in the comment's round
+    until: Mapped[dt.datetime | None]  # blocks: until when
+    block_id: Mapped[int | None] = mapped_column(sa.ForeignKey("blocks.id", ondelete="SET NULL"))
+    appeal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appeals.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+    round: Mapped[Round | None] = relationship(lazy="joined")
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.moderator == SYSTEM_MODERATOR
+
+    @property
+    def rule_label(self) -> str | None:
+        return f"{self.rule_number}. {self.rule_title}" if self.rule_number is not None else None

@@ -1,0 +1,205 @@
+"""Read side of moderation: the queue, pending appeals, active blocks, the public log, and what the author of a
+moderated comment sees. Every list is keyset-paginated and runs a fixed number of queries per page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from consult.documents.models import Section
+from consult.extensions import db
+from consult.moderation.models import Action, Appeal, Block, ModerationAction, QueueEntry
+from consult.participation.models import Comment, Report
+from consult.participation.queries import _decode, _encode
+from consult.rounds.models import Round
+from consult.timeutil import utcnow
+
+PAGE_SIZE = 20
+REASONS_SHOWN = 5  # report reasons listed per queued comment (the count says how many more)
+_EPOCH = dt.datetime(1970, 1, 1)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+@dataclass
+class QueueItem:
+    entry: QueueEntry
+    comment: Comment
+    round: Round
+    section_title: str | None
+    reasons: list[Report] = field(default_factory=list)
+
+    @property
+    def more_reasons(self) -> int:
+        return max(self.entry.open_reports - len(self.reasons), 0)
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+
+
+def _micros(value: dt.datetime) -> int:
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def queue_page(agency_id: int, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Comments of the agency with open reports: most open reports first, then the longest waiting (oldest open
+    report), then by id. Four queries whatever the queue's size: the page (queue rows with their comments,
+    participants and authors), their rounds, their sections' titles, and up to REASONS_SHOWN open report
+    reasons per comment."""
+    query = (
+        sa.select(QueueEntry, Comment)
+        .join(Comment, Comment.id == QueueEntry.comment_id)
+        .where(QueueEntry.agency_id == agency_id)
+    )
+    if cursor:
+        n, micros, comment_id = _decode(cursor, 3)
+        since = _EPOCH + micros * _MICROSECOND
+        query = query.where(
+            sa.or_(
+                QueueEntry.open_reports < n,
+                sa.and_(
+                    QueueEntry.open_reports == n,
+                    sa.tuple_(QueueEntry.first_report_at, QueueEntry.comment_id) > sa.tuple_(since, comment_id),
+                ),
+            )
+        )
+    query = query.order_by(QueueEntry.open_reports.desc(), QueueEntry.first_report_at, QueueEntry.comment_id)
+    rows = db.session.execute(query.limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if not rows:
+        return Page([], None)
+    comment_ids = [c.id for _, c in rows]
+    rounds = {r.id: r for r in db.session.scalars(sa.select(Round).where(Round.id.in_({c.round_id for _, c in rows})))}
+    section_ids = {c.section_id for _, c in rows if c.section_id is not None}
+    titles = (
+        dict(db.session.execute(sa.select(Section.id, Section.title).where(Section.id.in_(section_ids))).all())
+        if section_ids
+        else {}
+    )
+    position = sa.func.row_number().over(partition_by=Report.comment_id, order_by=Report.id).label("position")
+    ranked = (
+        sa.select(Report, position).where(Report.comment_id.in_(comment_ids), Report.handled_at.is_(None)).subquery()
+    )
+    report = orm.aliased(Report, ranked)
+    reasons: dict[int, list[Report]] = {}
+    for r in db.session.scalars(
+        sa.select(report).where(ranked.c.position <= REASONS_SHOWN).order_by(ranked.c.comment_id, ranked.c.position)
+    ):
+        reasons.setdefault(r.comment_id, []).append(r)
+    items = [
+        QueueItem(entry, comment, rounds[comment.round_id], titles.get(comment.section_id), reasons.get(comment.id, []))
+        for entry, comment in rows
+    ]
+    last = items[-1].entry
+    next_cursor = _encode(last.open_reports, _micros(last.first_report_at), last.comment_id) if more else None
+    return Page(items, next_cursor)
+
+
+def queue_size(agency_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(QueueEntry.agency_id == agency_id)) or 0
+
+
+def pending_appeals(agency_id: int, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Appeals awaiting a decision, oldest first, with their comments."""
+    query = (
+        sa.select(Appeal, Comment)
+        .join(Comment, Comment.id == Appeal.comment_id)
+        .where(Appeal.agency_id == agency_id, Appeal.decided_at.is_(None))
+    )
+    if cursor:
+        (after,) = _decode(cursor, 1)
+        query = query.where(Appeal.id > after)
+    rows = db.session.execute(query.order_by(Appeal.id).limit(limit + 1)).all()
+    items = rows[:limit]
+    return Page(items, _encode(items[-1][0].id) if len(rows) > limit else None)
+
+
+def pending_appeal_count(agency_id: int) -> int:
+    return (
+        db.session.scalar(sa.select(sa.func.count()).where(Appeal.agency_id == agency_id, Appeal.decided_at.is_(None)))
+        or 0
+    )
+
+
+def active_blocks(agency_id: int, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Blocks in force in the agency, newest first."""
+    query = (
+        sa.select(Block)
+        .options(orm.joinedload(Block.round))
+        .where(Block.agency_id == agency_id, Block.lifted_at.is_(None), Block.until > utcnow())
+    )
+    if cursor:
+        (before,) = _decode(cursor, 1)
+        query = query.where(Block.id < before)
+    rows = list(db.session.scalars(query.order_by(Block.id.desc()).limit(limit + 1)))
+    items = rows[:limit]
+    return Page(items, _encode(items[-1].id) if len(rows) > limit else None)
+
+
+def log_page(
+    *,
+    agency_id: int | None = None,
+    round_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """The public moderation log, newest first: everywhere, one agency's or one round's. One query per page."""
+    query = sa.select(ModerationAction)
+    if agency_id is not None:
+        query = query.where(ModerationAction.agency_id == agency_id)
+    if round_id is not None:
+        query = query.where(ModerationAction.round_id == round_id)
+    if cursor:
+        (before,) = _decode(cursor, 1)
+        query = query.where(ModerationAction.id < before)
+    rows = list(db.session.scalars(query.order_by(ModerationAction.id.desc()).limit(limit + 1)))
+    items = rows[:limit]
+    return Page(items, _encode(items[-1].id) if len(rows) > limit else None)
+
+
+def comment_actions(comment_id: int, limit: int = 20) -> list[ModerationAction]:
+    """The decisions on one comment, newest first (for moderators and for its author)."""
+    return list(
+        db.session.scalars(
+            sa.select(ModerationAction)
+            .where(ModerationAction.comment_id == comment_id)
+            .order_by(ModerationAction.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def decisions_about(user_id: int, limit: int = 50) -> list[tuple[ModerationAction, Appeal | None]]:
+    """Moderation decisions on this person's comments, newest first, with the comment's appeal if any."""
+    rows = db.session.execute(
+        sa.select(ModerationAction, Appeal)
+        .join(Comment, Comment.id == ModerationAction.comment_id)
+        .outerjoin(Appeal, Appeal.comment_id == Comment.id)
+        .where(
+            Comment.author_id == user_id,
+            ModerationAction.action.in_(
+                [Action.HIDE, Action.AUTO_HIDE, Action.RESTORE, Action.APPEAL_UPHELD, Action.APPEAL_REJECTED]
+            ),
+        )
+        .order_by(ModerationAction.id.desc())
+        .limit(limit)
+    ).all()
+    return [(action, appeal) for action, appeal in rows]
+
+
+def blocks_of(user_id: int) -> list[Block]:
+    """The blocks in force on this person (for their own profile)."""
+    return list(
+        db.session.scalars(
+            sa.select(Block)
+            .options(orm.joinedload(Block.agency))
+            .where(Block.user_id == user_id, Block.lifted_at.is_(None), Block.until > utcnow())
+            .order_by(Block.until.desc())
+        )
+    )
