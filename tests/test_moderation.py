@@ -787,6 +787,38 @@ def test_a_blocked_author_is_refused_in_the_agencys_rounds_until_the_block_ends(
         services.unblock(world.moderator, fresh(Block, block.id), "Lagi.")
 
 
+def test_the_block_check_costs_no_query_for_people_never_blocked_and_one_for_the_others(world):
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def refusal_queries(user_id: int) -> int:
+        rnd = fresh(Round, world.round_id)
+        user = fresh(User, user_id)
+        rnd.agency, user.blocked_until  # noqa: B018 - loaded, as on a round page
+        statements.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            participation.participation_refusal(user, rnd)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    comment = world.comment()
+    assert fresh(User, world.author.id).blocked_until is None
+    assert refusal_queries(world.author.id) == 0
+    until = utcnow() + dt.timedelta(days=2)
+    block = services.block_author(world.moderator, comment, until, "Spam berulang.")
+    assert fresh(User, world.author.id).blocked_until == until
+    assert refusal_queries(world.author.id) == 1
+    services.unblock(world.moderator, fresh(Block, block.id), "Sudah cukup.")
+    assert refusal_queries(world.author.id) == 1  # until the longest block's end, the blocks are looked up
+    with write_transaction():
+        db.session.get(User, world.author.id).blocked_until = utcnow() - dt.timedelta(seconds=1)
+    assert refusal_queries(world.author.id) == 0
+
+
 def test_a_block_ends_by_itself(world):
     comment = world.comment()
     block = services.block_author(world.moderator, comment, utcnow() + dt.timedelta(hours=1), "Spam.")

@@ -77,7 +77,7 @@ def test_others_cannot_close_or_extend_a_round(w, role):
     assert _audit("round.closed_early") == [] and _audit("round.extended") == []
 
 
-@pytest.mark.parametrize("reason", [None, "", "   ", "pendek", "x" * 501])
+@pytest.mark.parametrize("reason", [None, "", "   ", "ok", "x" * 501])
 def test_closing_needs_a_reason_of_10_to_500_characters(w, reason):
     with pytest.raises(Invalid) as info:
         services.close_round(w["moderator"], w["round"], reason)
@@ -261,10 +261,10 @@ def test_a_moderator_closes_a_round_from_the_workspace_page(client, auth, w):
 
 def test_the_workspace_form_keeps_the_typed_reason_when_it_is_refused(client, auth, w):
     auth.login(w["moderator"])
-    response = client.post(_manage_url(w, "tutup"), data={"reason": "singkat"})
+    response = client.post(_manage_url(w, "tutup"), data={"reason": "x"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "singkat</textarea>" in html
+    assert "x</textarea>" in html
     assert 'aria-invalid="true"' in html
     assert _round(w["round"].id).state == RoundState.OPEN
 
@@ -354,7 +354,7 @@ def test_api_close_errors(client, w):
     moderator = _bearer(w["moderator"])
     error = assert_json_error(client.post(url, json={}, headers=moderator), 422, "invalid")
     assert set(error["fields"]) == {"reason"}
-    assert_json_error(client.post(url, json={"reason": "pendek"}, headers=moderator), 422, "invalid")
+    assert_json_error(client.post(url, json={"reason": "ok"}, headers=moderator), 422, "invalid")
     assert_json_error(client.post(url, json={"reason": 42}, headers=moderator), 422, "invalid")
     assert_json_error(client.post("/api/v1/rounds/999999/close", json={"reason": REASON}, headers=moderator), 404)
     assert client.post(url, json={"reason": REASON}, headers=moderator).status_code == 200

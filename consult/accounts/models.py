@@ -42,6 +42,9 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     is_observer: Mapped[bool] = mapped_column(default=False)
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # the end of the longest block ever placed on this person (consult.moderation): until then participation
+    # looks the blocks up; never blocked (None) or past it, no query at all
+    blocked_until: Mapped[dt.datetime | None]
     show_name: Mapped[bool] = mapped_column(default=False)
     # The id Flask-Login keeps in the session; changed to log out every session of this user.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24))

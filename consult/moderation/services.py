@@ -622,6 +622,12 @@ def block_author(
             created_by_id=user.id,
         )
         db.session.add(block)
+        # the person's row tells participation to look the blocks up until then (see block_refusal)
+        db.session.execute(
+            sa.update(User)
+            .where(User.id == comment.author_id, sa.or_(User.blocked_until.is_(None), User.blocked_until < until))
+            .values(blocked_until=until)
+        )
         db.session.flush()
         _log(
             Action.BLOCK,

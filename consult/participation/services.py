@@ -82,8 +82,11 @@ ServiceErrorLike = LoginRequired | NotAllowed | Conflict
 def block_refusal(user: User, agency: Agency) -> NotAllowed | None:
     """The refusal for a person a moderator has kept out of this agency's rounds (consult.moderation), or None.
 
-    One indexed query; the message says why and until when (in the agency's time zone).
+    No query for a person never blocked, or whose longest block is over (users.blocked_until, loaded with the
+    user); one indexed query otherwise. The message says why and until when (in the agency's time zone).
     """
+    if user.blocked_until is None or user.blocked_until <= utcnow():
+        return None
     block = Block.active_for(user.id, agency.id)
     if block is None:
         return None

@@ -17,7 +17,7 @@ from consult.rounds.models import Round, RoundEvent, RoundEventKind, RoundState
 from consult.timeutil import iso_utc, utcnow
 
 MAX_ROUND_DAYS = 366
-MIN_REASON_CHARS = 10
+MIN_REASON_CHARS = 3  # as for moderation decisions: short, but never empty ("uji", "banjir")
 MAX_REASON_CHARS = 500
 
 
