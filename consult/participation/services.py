@@ -44,8 +44,9 @@ MAX_REASON_CHARS = 500
 EDIT_WINDOW = dt.timedelta(minutes=15)
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-# Sent inside post_comment()'s write transaction, after its audit entry: features above participation (following
-# and e-mail notices in consult.notifications) react without participation importing them.
+# Sent inside post_comment()'s write transaction, just before its audit entry (which takes the audit chain's lock
+# until COMMIT, so nothing else should run after it): features above participation (following and e-mail
+# notices in consult.notifications) react without participation importing them.
 signals = Namespace()
 comment_posted = signals.signal("comment-posted")
 
@@ -288,6 +289,7 @@ def post_comment(
         db.session.flush()
         if stance is not None and section_id is not None:
             _set_stance(user, round_id, section_id, stance)
+        comment_posted.send(comment, user=user, round=rnd)  # before the audit entry: it holds the chain's lock
         audit.record(
             "comment.posted",
             comment,
@@ -301,7 +303,6 @@ def post_comment(
             },
             actor=participant.pseudonym,
         )
-        comment_posted.send(comment, user=user, round=rnd)
     return comment
 
 

@@ -39,6 +39,8 @@ class Round(db.Model):
     verified_only: Mapped[bool] = mapped_column(default=False)
     closed_at: Mapped[dt.datetime | None]  # set when closed early by a moderator (rounds.services.close_round)
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")  # visible comments and replies
+    # how many public_changes there are: the round page reads them only when there are some (one query less)
+    public_change_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 

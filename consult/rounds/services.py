@@ -184,6 +184,7 @@ def close_round(actor: User, rnd: Round, reason: str | None) -> Round:
         if state == RoundState.CLOSED:
             raise Conflict(_l("This round is already closed."))
         rnd.closed_at = now
+        rnd.public_change_count += 1
         db.session.add(
             RoundEvent(
                 round_id=rnd.id,
@@ -240,6 +241,7 @@ def extend_round(actor: User, rnd: Round, closes_at: dt.datetime | None, reason:
         if closes_at - rnd.opens_at > dt.timedelta(days=MAX_ROUND_DAYS):
             raise Invalid(fields={"closes_at": _l("A round lasts at most %(n)s days.", n=MAX_ROUND_DAYS)})
         rnd.closes_at, rnd.closed_at = closes_at, None
+        rnd.public_change_count += 1
         db.session.add(
             RoundEvent(
                 round_id=rnd.id,
