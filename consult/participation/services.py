@@ -242,6 +242,7 @@ def post_comment(
     elif stance not in {s.value for s in Stance}:
         raise Invalid(fields={"stance": _l("Choose support, oppose or neutral.")})
     round_id, version_id = rnd.id, rnd.version_id
+    body_html = render_comment(body)  # before the transaction: SQLite's writers wait while it is open
     with write_transaction(keep_loaded=True):  # the answer needs the comment: no reload after COMMIT
         parent = None
         if parent_id is not None:
@@ -265,7 +266,7 @@ def post_comment(
             author_id=user.id,
             stance=stance,
             body=body,
-            body_html=render_comment(body),
+            body_html=body_html,
         )
         db.session.add(comment)
         if parent is not None:
