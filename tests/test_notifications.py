@@ -101,6 +101,20 @@ def test_commenting_follows_the_round_unless_turned_off_or_unfollowed_before(mak
     assert _following(quitter, open_round) is False  # unfollowing is remembered
 
 
+def test_commenting_in_english_remembers_the_language_for_the_e_mails(client, auth, make, open_round):
+    """No settings row means Indonesian; a comment written while using the English site creates one with
+    "en", so the notices come in English. Commenting in Indonesian writes no settings row at all."""
+    english, indonesian = make.user(), make.user()
+    auth.login(english)
+    client.post("/bahasa", data={"lang": "en", "next": "/"})
+    response = client.post(f"/rounds/{open_round.id}/komentar", data={"body": "My comment in English."})
+    assert response.status_code in (200, 302, 303)
+    assert db.session.get(NotificationSettings, english.id).locale == "en"
+    participation.post_comment(indonesian, open_round, "Komentar saya.")
+    assert db.session.get(NotificationSettings, indonesian.id) is None
+    assert _following(english, open_round) is True and _following(indonesian, open_round) is True
+
+
 def test_the_settings_page_saves_and_lists_followed_rounds(client, auth, make, open_round):
     user = make.user()
     services.follow_round(user, open_round)

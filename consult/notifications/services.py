@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_babel import get_locale
 
 from consult.accounts.models import Role, User
@@ -147,20 +147,31 @@ def followed_rounds(user: User) -> list[Round]:
 @comment_posted.connect
 def _on_comment_posted(comment: Comment, **_extra: Any) -> None:
     """Inside post_comment()'s transaction: follow the round (unless turned off, or unfollowed before) and tell
-    the author of the comment answered."""
-    settings = db.session.get(NotificationSettings, comment.author_id)
-    if settings is None:  # the first time only: every comment costs these statements (measured, PERFORMANCE.md)
-        _ensure_settings(comment.author_id, _request_locale())
-    if settings is None or settings.auto_follow:
-        _insert_or_nothing(
-            RoundFollow,
-            ["round_id", "user_id"],
-            round_id=comment.round_id,
-            user_id=comment.author_id,
-            active=True,
-            created_at=utcnow(),
-            updated_at=utcnow(),
-        )
+    the author of the comment answered.
+
+    Every comment pays for this, so it is one statement for most people: INSERT the follow unless the
+    settings say not to follow automatically, and nothing if the person follows (or unfollowed) already.
+    A settings row is created only to remember a language other than the default (no row: Indonesian).
+    """
+    locale = _request_locale()
+    if locale and locale != current_app.config["BABEL_DEFAULT_LOCALE"]:
+        _ensure_settings(comment.author_id, locale)
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    opted_out = sa.exists().where(
+        NotificationSettings.user_id == comment.author_id, NotificationSettings.auto_follow.is_(False)
+    )
+    row = sa.select(
+        sa.literal(comment.round_id), sa.literal(comment.author_id), sa.true(), sa.literal(now), sa.literal(now)
+    ).where(~opted_out)
+    db.session.execute(
+        insert(RoundFollow)
+        .from_select(["round_id", "user_id", "active", "created_at", "updated_at"], row)
+        .on_conflict_do_nothing(index_elements=["round_id", "user_id"])
+    )
     if comment.parent_id is not None:
         notify_reply(comment)
 
