@@ -474,6 +474,8 @@ def test_a_report_unhandled_for_48_hours_is_escalated_to_the_agency_admins_once(
     assert {m.dedupe_key for m in messages} == {f"escalation:{old.id}:{a.id}" for a in admins}
     assert all("Menyerang pribadi." in m.body_text and MARKER not in m.body_text for m in messages)
     assert fresh.id not in {int(m.dedupe_key.split(":")[1]) for m in messages}
+    # the link leads to the comment's review page in the agency's moderation queue
+    assert all(f"/kelola/{agency.slug}/moderasi/komentar/{comment.id}" in m.body_text for m in messages)
 
 
 def test_an_agency_without_admins_escalates_to_the_site_admins(make):

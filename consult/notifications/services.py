@@ -394,7 +394,8 @@ def notify_report_escalated(report: Report, admins: list[User]) -> int:
             mail.SCOPE_ALL,
             **_round_context(rnd),
             report=report,
-            comment_url=mail.public_url("participation.comment_page", comment_id=comment.id, _anchor=f"c{comment.id}"),
+            # the comment's review page in the moderation queue (staff only: it may be hidden pending review)
+            comment_url=mail.public_url("moderation_admin.review", slug=rnd.agency.slug, comment_id=comment.id),
         )
     return queued
 
