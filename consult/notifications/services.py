@@ -144,6 +144,21 @@ def followed_rounds(user: User) -> list[Round]:
     )
 
 
+# Text, not a dialect insert: SQLAlchemy cannot cache the compiled INSERT … SELECT … ON CONFLICT ("[no key]" in its
+# log) and compiled it again for every comment. Same SQL on SQLite and PostgreSQL.
+_FOLLOW_ON_COMMENT = sa.text(
+    "INSERT INTO round_follows (round_id, user_id, active, created_at, updated_at) "
+    "SELECT :round_id, :user_id, :active, :now, :now WHERE NOT EXISTS ("
+    "SELECT 1 FROM notification_settings WHERE notification_settings.user_id = :user_id "
+    "AND notification_settings.auto_follow = :no) "
+    "ON CONFLICT (round_id, user_id) DO NOTHING"
+).bindparams(
+    sa.bindparam("active", True, type_=sa.Boolean()),
+    sa.bindparam("no", False, type_=sa.Boolean()),
+    sa.bindparam("now", type_=sa.DateTime()),
+)
+
+
 @comment_posted.connect
 def _on_comment_posted(comment: Comment, **_extra: Any) -> None:
     """Inside post_comment()'s transaction: follow the round (unless turned off, or unfollowed before) and tell
@@ -156,22 +171,8 @@ def _on_comment_posted(comment: Comment, **_extra: Any) -> None:
     locale = _request_locale()
     if locale and locale != current_app.config["BABEL_DEFAULT_LOCALE"]:
         _ensure_settings(comment.author_id, locale)
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    opted_out = sa.exists().where(
-        NotificationSettings.user_id == comment.author_id, NotificationSettings.auto_follow.is_(False)
-    )
-    row = sa.select(
-        sa.literal(comment.round_id), sa.literal(comment.author_id), sa.true(), sa.literal(now), sa.literal(now)
-    ).where(~opted_out)
-    db.session.execute(
-        insert(RoundFollow)
-        .from_select(["round_id", "user_id", "active", "created_at", "updated_at"], row)
-        .on_conflict_do_nothing(index_elements=["round_id", "user_id"])
-    )
+    db.session.execute(_FOLLOW_ON_COMMENT, {"round_id": comment.round_id, "user_id": comment.author_id, "now": now})
     if comment.parent_id is not None:
         notify_reply(comment)
 
