@@ -11,6 +11,7 @@ moderator appears as a stable pseudonym per agency (Moderator-XXXXX), automatic 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import secrets
@@ -330,6 +331,21 @@ def _locked_comment(comment: Comment) -> Comment:
     return participation._lock(Comment, comment.id)
 
 
+@contextlib.contextmanager
+def _comment_decision(user: User | None, comment: Comment, rule: object, reason: object, *, rule_required: bool):
+    """What hide, restore and dismiss share: a moderator of the comment's agency, a reason and a citable rule
+    (every input error reported at once), then one write transaction with the comment row locked.
+    Yields (agency, the cited rule or None, the locked comment, the cleaned reason)."""
+    agency = comment_agency(comment)
+    _require_moderator(user, agency)
+    errors: dict = {}
+    reason = _clean_reason(reason, errors)
+    with write_transaction():
+        cited = _cited_rule(agency.id, rule, errors, required=rule_required)
+        _raise_if(errors)
+        yield agency, cited, _locked_comment(comment), reason
+
+
 def hide_comment(user: User | None, comment: Comment, rule: object, reason: str) -> Comment:
     """Hide a comment, citing a house rule of the agency and a reason. Moderators of the comment's agency.
 
@@ -337,14 +353,7 @@ def hide_comment(user: User | None, comment: Comment, rule: object, reason: str)
     confirms a comment hidden automatically (pending review). Its open reports are handled. Logged as "hide",
     audited as "comment.hidden".
     """
-    agency = comment_agency(comment)
-    _require_moderator(user, agency)
-    errors: dict = {}
-    reason = _clean_reason(reason, errors)
-    with write_transaction():
-        cited = _cited_rule(agency.id, rule, errors, required=True)
-        _raise_if(errors)
-        comment = _locked_comment(comment)
+    with _comment_decision(user, comment, rule, reason, rule_required=True) as (agency, cited, comment, reason):
         if comment.status == CommentStatus.WITHDRAWN:
             raise Conflict(_l("This comment was withdrawn by its author; there is nothing to hide."))
         if comment.status == CommentStatus.HIDDEN and comment.moderation_rule is not None:
@@ -370,14 +379,7 @@ def restore_comment(user: User | None, comment: Comment, rule: object, reason: s
     Its open reports are handled; a pending appeal against the hiding is closed as upheld. Logged as
     "restore", audited as "comment.restored".
     """
-    agency = comment_agency(comment)
-    _require_moderator(user, agency)
-    errors: dict = {}
-    reason = _clean_reason(reason, errors)
-    with write_transaction():
-        cited = _cited_rule(agency.id, rule, errors, required=True)
-        _raise_if(errors)
-        comment = _locked_comment(comment)
+    with _comment_decision(user, comment, rule, reason, rule_required=True) as (agency, cited, comment, reason):
         if comment.status != CommentStatus.HIDDEN:
             raise Conflict(_l("This comment is not hidden."))
         _show(comment)
@@ -408,14 +410,7 @@ def dismiss_reports(user: User | None, comment: Comment, reason: str, rule: obje
     Moderators of its agency; a reason is required, a rule optional. Logged as "dismiss", audited as
     "comment.reports_dismissed".
     """
-    agency = comment_agency(comment)
-    _require_moderator(user, agency)
-    errors: dict = {}
-    reason = _clean_reason(reason, errors)
-    with write_transaction():
-        cited = _cited_rule(agency.id, rule, errors, required=False)
-        _raise_if(errors)
-        comment = _locked_comment(comment)
+    with _comment_decision(user, comment, rule, reason, rule_required=False) as (agency, cited, comment, reason):
         if comment.status == CommentStatus.HIDDEN:
             raise Conflict(_l("This comment is hidden; restore it to show it again."))
         handled = _handle_reports(comment)
