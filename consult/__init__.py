@@ -74,7 +74,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
     login_manager.login_message_category = "info"
-    from flask_babel import lazy_gettext as _l
+    from consult.i18n import lazy_gettext as _l
 
     login_manager.login_message = _l("Please log in to continue.")
 

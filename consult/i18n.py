@@ -8,12 +8,33 @@ import functools
 import babel.dates
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import escape
 
 from consult.timeutil import local
 
 ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 LANG_COOKIE = "consult_lang"
+
+
+class LazyText(LazyString):
+    """A translatable text resolved when shown, and always plain text to a template.
+
+    Flask-Babel's LazyString.__html__ returns the text as it is, so Jinja's autoescape takes it for markup:
+    a refusal such as "Blocked until … Reason: %(reason)s" with a moderator's reason formatted in rendered the
+    reason as HTML (and htmx acted on the hx-* attributes it carried, with the viewer's CSRF token). Here
+    __html__ escapes, so a lazy text, whatever was formatted into it, can never become markup.
+    """
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """The one lazy gettext of the code base (imported as `_l`); flask_babel.lazy_gettext is not used."""
+    return LazyText(_gettext, string, **variables)
 
 
 def select_locale() -> str:

@@ -9,7 +9,6 @@ from functools import lru_cache
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult import audit
@@ -18,6 +17,7 @@ from consult.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from consult.agencies.models import Agency
 from consult.errors import Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
+from consult.i18n import lazy_gettext as _l
 from consult.timeutil import utcnow
 
 TOKEN_PREFIX = "cst_"  # noqa: S105 - a public prefix, not a secret

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
@@ -19,6 +18,7 @@ from consult.agencies.models import Agency
 from consult.errors import Invalid, NotFound
 from consult.extensions import db
 from consult.forms import ActionForm, apply_errors
+from consult.i18n import lazy_gettext as _l
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -6,13 +6,13 @@ import re
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from consult import audit
 from consult.accounts.models import Role, User
 from consult.agencies.models import Agency
 from consult.errors import Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
+from consult.i18n import lazy_gettext as _l
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")

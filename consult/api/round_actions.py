@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import jsonify
-from flask_babel import lazy_gettext as _l
 
 from consult.api.auth import api_user, token_required
 from consult.api.participation import ID, Body
 from consult.api.serializers import round_detail
 from consult.api.views import bp
 from consult.errors import Invalid
+from consult.i18n import lazy_gettext as _l
 from consult.rounds import services
 from consult.timeutil import parse_iso
 

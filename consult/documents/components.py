@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from consult.i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

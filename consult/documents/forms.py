@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from consult.documents.components import COMPONENTS
+from consult.i18n import lazy_gettext as _l
 
 
 class DocumentMetaForm(FlaskForm):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from consult import audit
 from consult.accounts.models import User
@@ -16,6 +15,7 @@ from consult.documents.models import Document, DocumentKind, DocumentVersion, Se
 from consult.documents.splitting import split_markdown
 from consult.errors import Conflict, Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
+from consult.i18n import lazy_gettext as _l
 from consult.sanitize import render_document
 from consult.timeutil import utcnow
 

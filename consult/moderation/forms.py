@@ -4,11 +4,11 @@ every value; the forms only carry them."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from consult.i18n import lazy_gettext as _l
 from consult.moderation.models import HouseRule
 from consult.moderation.services import MAX_APPEAL_CHARS, MAX_REASON_CHARS, MAX_RULE_BODY_CHARS, MAX_RULE_TITLE_CHARS
 

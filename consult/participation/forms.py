@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from consult.i18n import lazy_gettext as _l
 from consult.participation.services import MAX_COMMENT_CHARS, MAX_REASON_CHARS
 
 STANCE_LABELS = {"support": _l("Support"), "oppose": _l("Oppose"), "neutral": _l("Neutral")}

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, StringField, TextAreaField
+
+from consult.i18n import lazy_gettext as _l
 
 
 class ScheduleForm(FlaskForm):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from consult import audit
 from consult.accounts.models import User
@@ -13,6 +12,7 @@ from consult.agencies.services import can_manage_agency, can_moderate
 from consult.documents.models import DocumentVersion
 from consult.errors import Conflict, Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
+from consult.i18n import lazy_gettext as _l
 from consult.rounds.models import Round, RoundEvent, RoundEventKind, RoundState
 from consult.timeutil import iso_utc, utcnow
 
