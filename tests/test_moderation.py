@@ -27,7 +27,7 @@ from consult.participation import services as participation
 from consult.participation.models import Comment, Report
 from consult.rounds.models import Round
 from consult.timeutil import utcnow
-from tests.conftest import needs_postgres_server, postgres_variant
+from tests.conftest import PASSWORD, needs_postgres_server, postgres_variant
 from tests.test_participation import counter_mismatches
 
 RULES = [
@@ -412,6 +412,91 @@ def test_a_comment_reaching_the_threshold_is_hidden_automatically_pending_review
     assert (confirmed.status, confirmed.moderation_rule) == ("hidden", 1)
     assert queries.queue_size(world.agency_id) == 0 and counter_mismatches() == {}
     assert [a.action for a in actions(comment.id)] == ["auto_hide", "hide"]
+
+
+def _aged(user: User, *, days: int = 8, took_part_days_ago: int | None = 2) -> User:
+    """Make `user` an account `days` old that took part in a round `took_part_days_ago` days ago (or never)."""
+    from consult.participation.models import Participant
+
+    with write_transaction():
+        row = db.session.get(User, user.id)
+        row.created_at = utcnow() - dt.timedelta(days=days)
+        if took_part_days_ago is not None:
+            elsewhere = db.session.scalar(sa.select(Round.id).order_by(Round.id).limit(1))
+            db.session.add(
+                Participant(
+                    round_id=elsewhere,
+                    user_id=row.id,
+                    pseudonym=f"Warga-T{row.id:04d}"[:11],
+                    created_at=utcnow() - dt.timedelta(days=took_part_days_ago),
+                )
+            )
+    return fresh(User, user.id)
+
+
+def test_three_fresh_accounts_from_one_address_cannot_hide_a_comment(client, world, make):
+    """The probe's attack: three unverified accounts registered a minute ago, one address, threshold 3."""
+    comment = world.comment("Kritik tajam yang tidak disukai sebagian orang.")
+    sybils = [make.user() for _ in range(3)]
+    for sybil in sybils:
+        client.post("/logout")
+        client.post("/login", data={"email": sybil.email, "password": PASSWORD})
+        response = client.post(f"/comments/{comment.id}/laporkan", data={"reason": "Menghina warga lain."})
+        assert response.status_code == 303
+    assert fresh(Comment, comment.id).status == "visible"
+    assert actions(comment.id) == []
+    # the moderators see all three reports in their queue all the same
+    assert open_reports(comment.id) == 3
+    (item,) = queries.queue_page(world.agency_id).items
+    assert item.entry.open_reports == 3
+    assert [r.carries_weight for r in db.session.scalars(sa.select(Report).filter_by(comment_id=comment.id))] == [
+        False,
+        False,
+        False,
+    ]
+
+
+def test_reports_count_towards_the_auto_hide_only_from_accounts_with_age_and_earlier_participation(world, make):
+    comment = world.comment()
+    new_account = make.user()
+    old_but_never_took_part = _aged(make.user(), took_part_days_ago=None)
+    old_took_part_just_now = _aged(make.user(), took_part_days_ago=0)
+    for user in (new_account, old_but_never_took_part, old_took_part_just_now):
+        participation.report_comment(user, fresh(Comment, comment.id), "Menghina.", address=f"10.0.0.{user.id}")
+    assert fresh(Comment, comment.id).status == "visible"
+    assert services.weighty_report_count(comment.id) == 0
+    regulars = [_aged(make.user()) for _ in range(3)]
+    for i, user in enumerate(regulars):
+        participation.report_comment(user, fresh(Comment, comment.id), "Menghina.", address=f"10.0.1.{i}")
+    assert fresh(Comment, comment.id).status == "hidden"
+    (entry,) = audit_entries("comment.auto_hidden")
+    assert (entry.data["open_reports"], entry.data["weighty_reports"], entry.data["threshold"]) == (6, 3, 3)
+
+
+def test_unverified_reporters_at_one_address_count_once_and_verified_ones_each(world, make):
+    comment = world.comment()
+    for _ in range(4):  # four established accounts behind one internet cafe's address
+        participation.report_comment(_aged(make.user()), fresh(Comment, comment.id), "Spam.", address="203.0.113.7")
+    assert services.weighty_report_count(comment.id) == 1
+    assert fresh(Comment, comment.id).status == "visible"
+    # verified citizens, whom the agency knows, count each, even at one service counter
+    participation.report_comment(world.citizens[0], fresh(Comment, comment.id), "Spam.", address="203.0.113.7")
+    assert services.weighty_report_count(comment.id) == 2
+    participation.report_comment(world.citizens[1], fresh(Comment, comment.id), "Spam.", address="203.0.113.7")
+    assert fresh(Comment, comment.id).status == "hidden"
+
+
+def test_report_addresses_are_stored_only_as_keyed_hashes(world, make):
+    comment = world.comment()
+    participation.report_comment(world.citizens[0], fresh(Comment, comment.id), "Spam.", address="198.51.100.23")
+    (row,) = db.session.scalars(sa.select(Report).filter_by(comment_id=comment.id))
+    assert row.address_key and len(row.address_key) == 32 and "198.51.100.23" not in row.address_key
+    assert row.address_key == participation.address_key("198.51.100.23") != participation.address_key("198.51.100.24")
+
+
+def test_the_house_rules_page_publishes_who_can_hide_a_comment_automatically(client, world):
+    html = client.get("/instansi/dinas-a/aturan").get_data(as_text=True)
+    assert "terverifikasi" in html and "7 hari" in html and "alamat jaringan" in html
 
 
 def test_the_author_is_told_by_e_mail_of_each_hide_and_restore_with_rule_and_reason_never_the_text(world):

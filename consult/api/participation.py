@@ -11,12 +11,13 @@ import json
 from typing import Any
 
 from flask import jsonify, request
-from flask_babel import lazy_gettext as _l
 
 from consult.api.auth import api_user, token_required
 from consult.api.serializers import comment_data, comment_page, section_tally
 from consult.api.views import _int_arg, bp
 from consult.errors import Invalid, ServiceError
+from consult.extensions import client_address
+from consult.i18n import lazy_gettext as _l
 from consult.participation import queries, services
 from consult.participation.queries import CommentPage
 from consult.ratelimits import participation_limit
@@ -202,5 +203,5 @@ def report_comment(comment_id: int):
     body = Body()
     reason = body.text("reason")
     body.check()
-    report = services.report_comment(api_user(), comment, reason or "")
+    report = services.report_comment(api_user(), comment, reason or "", address=client_address())
     return jsonify({"id": report.id, "comment_id": comment.id}), 201

@@ -63,6 +63,7 @@ def house_rules(slug: str):
         agency=agency,
         rules=services.house_rules(agency.id),
         can_manage=can_manage_agency(current_user, agency),
+        weight_days=services.WEIGHT_MIN_ACCOUNT_AGE.days,
     )
 
 

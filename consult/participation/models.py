@@ -191,3 +191,9 @@ class Report(db.Model):
     reason: Mapped[str] = mapped_column(sa.String(500))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     handled_at: Mapped[dt.datetime | None]
+    # A keyed hash of the address the report came from (never the address): reports from one address by
+    # unverified accounts count once towards the auto-hide (consult.moderation). None: not sent over HTTP.
+    address_key: Mapped[str | None] = mapped_column(sa.String(32))
+    # Whether the reporter carried weight when reporting (verified, or an account with some age that took
+    # part before): only such reports can hide a comment automatically; every report reaches the queue.
+    carries_weight: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

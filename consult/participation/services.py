@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from collections.abc import Callable
 
 import sqlalchemy as sa
 from blinker import Namespace
-from flask_babel import lazy_gettext as _l
+from flask import current_app
 
 from consult import audit
 from consult.accounts.models import User
@@ -24,6 +25,7 @@ from consult.documents.published import published_version
 from consult.errors import Conflict, Invalid, LoginRequired, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import format_localtime
+from consult.i18n import lazy_gettext as _l
 from consult.moderation.models import Block
 from consult.participation.models import (
     Comment,
@@ -462,13 +464,24 @@ def set_stance(user: User | None, rnd: Round, section_id: int, value: str) -> Se
 REPORT_HOOKS: list[Callable[[Comment, Report], None]] = []
 
 
-def report_comment(user: User | None, comment: Comment, reason: str) -> Report:
+def address_key(address: str | None) -> str | None:
+    """A keyed hash of a client address (HMAC with the site's secret key, 128 bits): lets moderation count
+    distinct addresses among reports without storing any address."""
+    if not address:
+        return None
+    key = current_app.secret_key
+    key = key.encode("utf-8") if isinstance(key, str) else key
+    return hmac.new(key, b"report-address:" + address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def report_comment(user: User | None, comment: Comment, reason: str, *, address: str | None = None) -> Report:
     """Report someone else's comment to the moderators, with a reason. Once per person and comment.
 
     Allowed while the comment is visible, also after the round closed (unlawful content must stay
     reportable), but not to a person blocked from the agency's rounds. Reports are for moderators: not audited
-    here (moderation decisions are); the REPORT_HOOKS run in the same transaction (the moderation queue and the
-    auto-hide after N open reports).
+    here (moderation decisions are); the REPORT_HOOKS run in the same transaction (the moderation queue, and
+    the auto-hide once enough reports carry weight). `address` is the client's address, stored only as a
+    keyed hash (address_key) so that many accounts at one address count once.
     """
     if user is None or user.is_anonymous:
         raise LoginRequired(_l("Log in to report a comment."))
@@ -490,7 +503,7 @@ def report_comment(user: User | None, comment: Comment, reason: str) -> Report:
         blocked = block_refusal(user, db.session.get(Round, comment.round_id).agency)
         if blocked is not None:
             raise blocked
-        report = Report(comment_id=comment.id, user_id=user.id, reason=reason)
+        report = Report(comment_id=comment.id, user_id=user.id, reason=reason, address_key=address_key(address))
         db.session.add(report)
         comment.report_count += 1
         db.session.flush()

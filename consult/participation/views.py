@@ -14,6 +14,7 @@ from flask_login import current_user
 from consult.agencies.services import can_manage_agency
 from consult.documents.published import published_version
 from consult.errors import Invalid, LoginRequired, ServiceError
+from consult.extensions import client_address
 from consult.forms import ActionForm, apply_errors
 from consult.participation import queries, services
 from consult.participation.forms import STANCE_LABELS, CommentForm, EditForm, ReplyForm, ReportForm
@@ -365,7 +366,7 @@ def report(comment_id: int):
         return redirect(url_for("accounts.login", next=request.full_path))
     if form.validate_on_submit():
         try:
-            services.report_comment(current_user, comment, form.reason.data or "")
+            services.report_comment(current_user, comment, form.reason.data or "", address=client_address())
         except Invalid as exc:
             apply_errors(form, exc)
             status = 422
