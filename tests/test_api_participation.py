@@ -33,6 +33,7 @@ COMMENT_FIELDS = {
     "created_at",
     "edited_at",
     "author",
+    "author_kind",
     "body",
     "body_html",
     "counts",
@@ -161,6 +162,10 @@ def test_author_is_the_chosen_name_only_when_the_person_shows_it(client, make, w
     assert authors[by_setting] == "Siti Aminah"
     assert authors[by_request] == world.reader.name
     assert authors[hidden].startswith("Warga-") and world.author.name not in authors[hidden]
+    kinds = {
+        i["id"]: i["author_kind"] for i in client.get(f"/api/v1/rounds/{world.round_id}/comments").get_json()["items"]
+    }
+    assert (kinds[by_setting], kinds[by_request], kinds[hidden]) == ("name", "name", "pseudonym")
 
 
 def test_email_addresses_never_appear_in_any_answer(client, make, world):

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -771,6 +772,20 @@ def test_showing_ones_name_uses_the_users_name(make, open_round):
 
     services.post_comment(citizen, open_round, "Kembali anonim.", show_name=False)
     assert _fresh(named).author_name.startswith("Warga-")  # the choice is per participant in the round
+
+
+def test_a_name_typed_by_the_participant_is_marked_so_it_cannot_pass_for_a_pseudonym(client, make, open_round):
+    """A person named "Warga-NAVXF" (an older account, before names were checked) is marked as a typed name."""
+    impostor, real = make.user(), make.user()
+    with write_transaction():
+        db.session.get(User, impostor.id).name = "Warga-NAVXF"
+    services.post_comment(db.session.get(User, impostor.id), open_round, "Saya setuju.", show_name=True)
+    services.post_comment(real, open_round, "Saya juga.")
+    html = client.get(f"/rounds/{open_round.id}").get_data(as_text=True)
+    metas = re.findall(r'<p class="comment-meta">(.*?)</p>', html, re.S)
+    marked = [m for m in metas if 'class="badge badge-name"' in m]
+    assert len(metas) == 2 and len(marked) == 1 and "Warga-NAVXF" in marked[0]
+    assert "nama sendiri" in marked[0]
 
 
 def test_the_users_preference_to_show_their_name_is_the_default(make, open_round):

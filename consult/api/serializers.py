@@ -73,6 +73,7 @@ def comment_data(comment: Comment) -> dict[str, Any]:
         "created_at": iso_utc(comment.created_at),
         "edited_at": iso_utc(comment.edited_at),
         "author": comment.author_name,
+        "author_kind": "name" if comment.participant.show_name else "pseudonym",
         "body": comment.body if visible else None,
         "body_html": comment.body_html if visible else None,
         "counts": comment.counts,
