@@ -55,7 +55,17 @@ def create_app(config: object | dict | None = None) -> Flask:
 
     web.init_app(app)
     cli.init_app(app)
+    _connect_signals()
     return app
+
+
+def _connect_signals() -> None:
+    """Higher features hear what lower ones announce (consult/signals.py). Connecting twice is harmless."""
+    from consult.moderation.services import connect_signals as moderation_signals
+    from consult.notifications.receivers import connect_signals as notification_signals
+
+    moderation_signals()
+    notification_signals()
 
 
 def _init_extensions(app: Flask) -> None:

@@ -19,6 +19,7 @@ from consult.accounts.models import User
 from consult.accounts.services import create_api_token
 from consult.agencies.models import Agency
 from consult.audit import AuditEntry
+from consult.db import digest
 from consult.errors import Conflict, Invalid, LoginRequired, NotAllowed
 from consult.extensions import db, write_transaction
 from consult.moderation import queries, services
@@ -276,7 +277,7 @@ def test_hiding_a_comment_cites_the_rule_and_reason_and_keeps_its_place(client, 
     assert re.fullmatch(r"Moderator-[A-Z2-9]{5}", action.moderator)
     (entry,) = audit_entries("comment.hidden")
     assert entry.actor == action.moderator and entry.subject_id == str(comment.id)
-    assert entry.data["body_sha256"] == participation._digest("Nomor HP tetangga saya 0812-0000-0000.")
+    assert entry.data["body_sha256"] == digest("Nomor HP tetangga saya 0812-0000-0000.")
     assert entry.data["reports_handled"] == 2 and entry.data["rule"] == 2
     assert "0812" not in entry.data_json
     assert audit.verify().ok

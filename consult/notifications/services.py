@@ -22,7 +22,6 @@ from consult.extensions import db, write_transaction
 from consult.notifications import mail
 from consult.notifications.models import NotificationSettings, OutboxMessage, OutboxStatus, RoundFollow
 from consult.participation.models import Comment, Report
-from consult.participation.services import comment_posted
 from consult.rounds.models import Round
 from consult.timeutil import iso_utc, utcnow
 
@@ -159,8 +158,7 @@ _FOLLOW_ON_COMMENT = sa.text(
 )
 
 
-@comment_posted.connect
-def _on_comment_posted(comment: Comment, **_extra: Any) -> None:
+def on_comment_posted(comment: Comment, **_extra: Any) -> None:
     """Inside post_comment()'s transaction: follow the round (unless turned off, or unfollowed before) and tell
     the author of the comment answered.
 

@@ -11,15 +11,14 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
 
 import sqlalchemy as sa
-from blinker import Namespace
 from flask import current_app
 
-from consult import audit
+from consult import audit, signals
 from consult.accounts.models import User
 from consult.agencies.models import Agency
+from consult.db import digest, insert_or_nothing, lock_row
 from consult.documents.models import Section
 from consult.documents.published import published_version
 from consult.errors import Conflict, Invalid, LoginRequired, NotAllowed, NotFound
@@ -45,12 +44,6 @@ MAX_COMMENT_CHARS = 2000
 MAX_REASON_CHARS = 500
 EDIT_WINDOW = dt.timedelta(minutes=15)
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-# Sent inside post_comment()'s write transaction, just before its audit entry (which takes the audit chain's lock
-# until COMMIT, so nothing else should run after it): features above participation (following and e-mail
-# notices in consult.notifications) react without participation importing them.
-signals = Namespace()
-comment_posted = signals.signal("comment-posted")
 
 
 # --- who may take part -------------------------------------------------------------------------------------
@@ -123,7 +116,7 @@ def _participant(user: User, round_id: int, show_name: bool | None = None) -> Pa
         chosen = user.show_name if show_name is None else show_name
         for _attempt in range(20):
             pseudonym = "Warga-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(5))
-            _insert_or_nothing(Participant, round_id=round_id, user_id=user.id, pseudonym=pseudonym, show_name=chosen)
+            insert_or_nothing(Participant, round_id=round_id, user_id=user.id, pseudonym=pseudonym, show_name=chosen)
             participant = db.session.scalar(query)
             if participant is not None:
                 break
@@ -134,26 +127,10 @@ def _participant(user: User, round_id: int, show_name: bool | None = None) -> Pa
     return participant
 
 
-def _insert_or_nothing(model, *, index_elements: list[str] | None = None, **values) -> None:
-    """INSERT … ON CONFLICT DO NOTHING (on any UNIQUE constraint unless `index_elements` names one)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements))
-
-
-def _lock(model, row_id: int):
-    """Load a row for update: a row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers."""
-    return db.session.scalar(
-        sa.select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
-    )
-
-
 def _stats_row(round_id: int, section_id: int) -> SectionStats:
     """The tally row of a section in a round, created on first use without a race, and locked."""
     values = {"round_id": round_id, "section_id": section_id, "support": 0, "oppose": 0, "neutral": 0, "comments": 0}
-    _insert_or_nothing(SectionStats, index_elements=["round_id", "section_id"], **values)
+    insert_or_nothing(SectionStats, index_elements=["round_id", "section_id"], **values)
     return db.session.scalar(
         sa.select(SectionStats)
         .filter_by(round_id=round_id, section_id=section_id)
@@ -194,10 +171,6 @@ def move_visible_count(comment: Comment, delta: int) -> None:
     db.session.execute(
         sa.update(Round).where(Round.id == comment.round_id).values(comment_count=Round.comment_count + delta)
     )
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # --- comments --------------------------------------------------------------------------------------------
@@ -255,7 +228,7 @@ def post_comment(
                 parent = db.session.get(Comment, parent.parent_id)
             if parent.status != CommentStatus.VISIBLE:
                 raise Conflict(_l("This comment was withdrawn or hidden; it cannot be answered."))
-            parent = _lock(Comment, parent.id)
+            parent = lock_row(Comment, parent.id)
             section_id, stance = parent.section_id, None
         elif section_id is not None and not _section_in_version(section_id, version_id):
             raise Invalid(fields={"section_id": _l("This section is not part of the document of this round.")})
@@ -292,7 +265,8 @@ def post_comment(
         db.session.flush()
         if stance is not None and section_id is not None:
             _set_stance(user, round_id, section_id, stance)
-        comment_posted.send(comment, user=user, round=rnd)  # before the audit entry: it holds the chain's lock
+        # before the audit entry, which holds the audit chain's lock until COMMIT: notifications follows the round
+        signals.comment_posted.send(comment, user=user, round=rnd)
         audit.record(
             "comment.posted",
             comment,
@@ -302,7 +276,7 @@ def post_comment(
                 "parent_id": comment.parent_id,
                 "author": participant.pseudonym,
                 "stance": stance,
-                "body_sha256": _digest(body),
+                "body_sha256": digest(body),
             },
             actor=participant.pseudonym,
         )
@@ -339,7 +313,7 @@ def edit_comment(user: User | None, comment: Comment, body: str) -> Comment:
         raise NotAllowed(_l("Only its author can edit a comment."))
     body = _clean_body(body)
     with write_transaction():
-        comment = _lock(Comment, comment.id)
+        comment = lock_row(Comment, comment.id)
         require_participation(user, db.session.get(Round, comment.round_id))
         if comment.status != CommentStatus.VISIBLE:
             raise Conflict(_l("This comment is already withdrawn or hidden."))
@@ -351,7 +325,7 @@ def edit_comment(user: User | None, comment: Comment, body: str) -> Comment:
         audit.record(
             "comment.edited",
             comment,
-            {"round_id": comment.round_id, "body_sha256": _digest(body)},
+            {"round_id": comment.round_id, "body_sha256": digest(body)},
             actor=comment.participant.pseudonym,
         )
     return comment
@@ -367,7 +341,7 @@ def withdraw_comment(user: User | None, comment: Comment) -> Comment:
     if comment.author_id != user.id:
         raise NotAllowed(_l("Only its author can withdraw a comment."))
     with write_transaction():
-        comment = _lock(Comment, comment.id)
+        comment = lock_row(Comment, comment.id)
         if comment.status != CommentStatus.VISIBLE:
             raise Conflict(_l("This comment is already withdrawn or hidden."))
         comment.status, comment.withdrawn_at = CommentStatus.WITHDRAWN, utcnow()
@@ -375,7 +349,7 @@ def withdraw_comment(user: User | None, comment: Comment) -> Comment:
         audit.record(
             "comment.withdrawn",
             comment,
-            {"round_id": comment.round_id, "body_sha256": _digest(comment.body)},  # which text was withdrawn
+            {"round_id": comment.round_id, "body_sha256": digest(comment.body)},  # which text was withdrawn
             actor=comment.participant.pseudonym,
         )
     return comment
@@ -406,7 +380,7 @@ def vote(user: User | None, comment: Comment, value: int) -> Comment:
     if comment.author_id == user.id:
         raise NotAllowed(_l("You cannot vote on your own comment."))
     with write_transaction():
-        comment = _lock(Comment, comment.id)
+        comment = lock_row(Comment, comment.id)
         if comment.status != CommentStatus.VISIBLE:
             raise Conflict(_l("This comment was withdrawn or hidden; it cannot be voted on."))
         require_participation(user, db.session.get(Round, comment.round_id))
@@ -459,10 +433,6 @@ def set_stance(user: User | None, rnd: Round, section_id: int, value: str) -> Se
 
 # --- reports ------------------------------------------------------------------------------------------------
 
-# Called with (comment, report) inside the report's transaction, after it is stored. Moderation, which builds on
-# participation and so cannot be imported from here, registers the report queue and the auto-hide here.
-REPORT_HOOKS: list[Callable[[Comment, Report], None]] = []
-
 
 def address_key(address: str | None) -> str | None:
     """A keyed hash of a client address (HMAC with the site's secret key, 128 bits): lets moderation count
@@ -479,9 +449,9 @@ def report_comment(user: User | None, comment: Comment, reason: str, *, address:
 
     Allowed while the comment is visible, also after the round closed (unlawful content must stay
     reportable), but not to a person blocked from the agency's rounds. Reports are for moderators: not audited
-    here (moderation decisions are); the REPORT_HOOKS run in the same transaction (the moderation queue, and
-    the auto-hide once enough reports carry weight). `address` is the client's address, stored only as a
-    keyed hash (address_key) so that many accounts at one address count once.
+    here (moderation decisions are); the report_filed signal's receivers run in the same transaction (the
+    moderation queue, and the auto-hide once enough reports carry weight). `address` is the client's
+    address, stored only as a keyed hash (address_key) so that many accounts at one address count once.
     """
     if user is None or user.is_anonymous:
         raise LoginRequired(_l("Log in to report a comment."))
@@ -495,7 +465,7 @@ def report_comment(user: User | None, comment: Comment, reason: str, *, address:
     if comment.author_id == user.id:
         raise NotAllowed(_l("You cannot report your own comment; you can withdraw it instead."))
     with write_transaction():
-        comment = _lock(Comment, comment.id)
+        comment = lock_row(Comment, comment.id)
         if comment.status != CommentStatus.VISIBLE:
             raise Conflict(_l("This comment was withdrawn or hidden already."))
         if db.session.scalar(sa.select(Report.id).filter_by(comment_id=comment.id, user_id=user.id)):
@@ -507,6 +477,5 @@ def report_comment(user: User | None, comment: Comment, reason: str, *, address:
         db.session.add(report)
         comment.report_count += 1
         db.session.flush()
-        for hook in REPORT_HOOKS:
-            hook(comment, report)
+        signals.report_filed.send(comment, report=report)  # moderation queues it, and may hide the comment
     return report

@@ -1,0 +1,42 @@
+"""What happened, announced by the feature it happened in; heard by the features built on top of it.
+
+Shared module: it imports no feature. Imports run one way along the life of a consultation (accounts ←
+agencies ← documents ← rounds ← participation ← moderation ← deliberation ← accountability ← monitoring ←
+notifications); a lower feature never calls a higher one. It sends one of these signals instead, and the
+higher feature connects a receiver when the app is built (create_app calls each feature's
+`connect_signals()`). Receivers run synchronously, inside the sender's write transaction, so what they write
+(an outbox row, a queue entry) commits or rolls back with the change itself. Receivers must not commit.
+
+Each signal lists its sender (the object the signal is about) and keyword arguments.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# --- rounds ----------------------------------------------------------------------------------------------------
+round_opened = _signals.signal("round-opened")
+"""sender: Round, recorded as opened by the scheduler (round.opened)."""
+round_closing_soon = _signals.signal("round-closing-soon")
+"""sender: Round, 48 hours before it closes (recorded once per closing time)."""
+round_closed = _signals.signal("round-closed")
+"""sender: Round, recorded as closed at its time by the scheduler, or closed early; kwargs: early (bool)."""
+round_reopened = _signals.signal("round-reopened")
+"""sender: Round, a closed round reopened by extending it; kwargs: closes_at."""
+
+# --- participation --------------------------------------------------------------------------------------------
+comment_posted = _signals.signal("comment-posted")
+"""sender: Comment, just flushed; kwargs: user, round. Sent before the comment's audit entry."""
+report_filed = _signals.signal("report-filed")
+"""sender: Comment (locked); kwargs: report (flushed). Moderation queues it and may hide the comment."""
+
+# --- moderation -----------------------------------------------------------------------------------------------
+comment_hidden = _signals.signal("comment-hidden")
+"""sender: Comment; kwargs: rule (text, "<number>. <title>" or the automatic wording), reason, occurrence
+(the moderation log row's id: two decisions on one comment are two occurrences)."""
+comment_restored = _signals.signal("comment-restored")
+"""sender: Comment; kwargs: occurrence."""
+report_escalated = _signals.signal("report-escalated")
+"""sender: Report unhandled for 48 hours (recorded once); kwargs: comment, round, agency."""
