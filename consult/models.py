@@ -8,4 +8,3 @@ from consult.moderation import models as moderation  # noqa: F401
 from consult.notifications import models as notifications  # noqa: F401
 from consult.participation import models as participation  # noqa: F401
 from consult.rounds import models as rounds  # noqa: F401
-from consult.scheduler import models as scheduler  # noqa: F401

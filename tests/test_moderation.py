@@ -23,9 +23,9 @@ from consult.db import digest
 from consult.errors import Conflict, Invalid, LoginRequired, NotAllowed
 from consult.extensions import db, write_transaction
 from consult.moderation import queries, services
-from consult.moderation.models import Appeal, Block, HouseRule, ModerationAction, ModeratorAlias, QueueEntry
+from consult.moderation.models import Appeal, HouseRule, ModerationAction, ModeratorAlias, QueueEntry
 from consult.participation import services as participation
-from consult.participation.models import Comment, Report
+from consult.participation.models import Block, Comment, Report
 from consult.rounds.models import Round
 from consult.timeutil import utcnow
 from tests.conftest import PASSWORD, needs_postgres_server, postgres_variant

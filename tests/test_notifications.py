@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
 from consult.extensions import db, write_transaction
+from consult.moderation.jobs import escalate_reports
 from consult.notifications import mail, outbox, services
 from consult.notifications.models import NotificationSettings, OutboxMessage, OutboxStatus, RoundFollow
 from consult.participation import services as participation
 from consult.participation.models import Report
 from consult.rounds.models import Round
-from consult.scheduler.jobs import escalate_reports
 from consult.timeutil import utcnow
 from tests.mailserver import smtp  # noqa: F401 - the fixture
 

@@ -657,7 +657,8 @@ def test_moderation_api_permissions(client, mod_world, role):
 
 def _mod_services(w, comment_model):
     from consult.moderation import services as moderation
-    from consult.moderation.models import Appeal, Block, HouseRule
+    from consult.moderation.models import Appeal, HouseRule
+    from consult.participation.models import Block
 
     m = w.mod
 

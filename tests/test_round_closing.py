@@ -15,8 +15,8 @@ from consult.extensions import db, write_transaction
 from consult.participation import services as participation
 from consult.participation.models import Comment, Report
 from consult.rounds import services
+from consult.rounds.jobs import close_rounds
 from consult.rounds.models import Round, RoundEvent, RoundState
-from consult.scheduler.jobs import close_rounds
 from consult.timeutil import local, utcnow
 from tests.test_api import assert_json_error
 

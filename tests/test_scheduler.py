@@ -22,6 +22,7 @@ from consult.extensions import db, write_transaction
 from consult.notifications import services as notifications
 from consult.notifications.models import OutboxMessage, OutboxStatus
 from consult.participation import services as participation
+from consult.rounds import jobs as round_jobs
 from consult.rounds.models import Round, RoundEvent
 from consult.scheduler import jobs, runner
 from consult.timeutil import utcnow
@@ -61,10 +62,10 @@ def test_a_round_opens_once_at_its_time_and_its_followers_get_one_email_each(mak
     rnd = make.round(state="scheduled")
     followers = _followers(rnd, make, 2)
     opens = rnd.opens_at
-    assert jobs.open_rounds(opens - dt.timedelta(seconds=1)) == 0
+    assert round_jobs.open_rounds(opens - dt.timedelta(seconds=1)) == 0
 
-    assert jobs.open_rounds(opens) == 1
-    assert jobs.open_rounds(opens + dt.timedelta(minutes=1)) == 0
+    assert round_jobs.open_rounds(opens) == 1
+    assert round_jobs.open_rounds(opens + dt.timedelta(minutes=1)) == 0
 
     [entry] = _actions("round.opened")
     assert (entry.actor, entry.subject_id) == ("scheduler", str(rnd.id))
@@ -89,10 +90,10 @@ def test_a_round_closes_once_at_its_time(make):
     rnd = make.round()
     closes = utcnow() + dt.timedelta(hours=1)
     _set_times(rnd.id, closes_at=closes)
-    jobs.open_rounds(utcnow())
-    assert jobs.close_rounds(closes - dt.timedelta(seconds=1)) == 0
-    assert jobs.close_rounds(closes) == 1
-    assert jobs.close_rounds(closes + dt.timedelta(hours=1)) == 0
+    round_jobs.open_rounds(utcnow())
+    assert round_jobs.close_rounds(closes - dt.timedelta(seconds=1)) == 0
+    assert round_jobs.close_rounds(closes) == 1
+    assert round_jobs.close_rounds(closes + dt.timedelta(hours=1)) == 0
     [entry] = _actions("round.closed")
     assert entry.data["closes_at"].startswith(closes.isoformat())
 
@@ -102,9 +103,9 @@ def test_followers_are_reminded_48_hours_before_closing_once_and_again_after_an_
     followers = _followers(rnd, make, 2)
     closes = utcnow() + dt.timedelta(days=3)
     _set_times(rnd.id, closes_at=closes)
-    assert jobs.remind_closing(closes - dt.timedelta(hours=49)) == 0
-    assert jobs.remind_closing(closes - dt.timedelta(hours=47)) == 1
-    assert jobs.remind_closing(closes - dt.timedelta(hours=40)) == 0
+    assert round_jobs.remind_closing(closes - dt.timedelta(hours=49)) == 0
+    assert round_jobs.remind_closing(closes - dt.timedelta(hours=47)) == 1
+    assert round_jobs.remind_closing(closes - dt.timedelta(hours=40)) == 0
     assert len(_outbox("round_closing")) == 2
     assert _outbox("round_closing")[0].subject.startswith("Tinggal 48 jam")
 
@@ -113,7 +114,7 @@ def test_followers_are_reminded_48_hours_before_closing_once_and_again_after_an_
     moderator = make.user("moderator", rnd.agency)
     new = closes + dt.timedelta(days=5)
     extend_round(moderator, db.session.get(Round, rnd.id), new, "Diperpanjang karena banyak permintaan warga.")
-    assert jobs.remind_closing(new - dt.timedelta(hours=47)) == 1
+    assert round_jobs.remind_closing(new - dt.timedelta(hours=47)) == 1
     assert len(_outbox("round_closing")) == 2 * len(followers)
 
 
@@ -122,8 +123,8 @@ def test_a_round_of_48_hours_or_less_gets_no_reminder(make):
     _followers(rnd, make, 1)
     now = utcnow()
     _set_times(rnd.id, opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(hours=40))
-    assert jobs.remind_closing(now) == 0
-    assert jobs.remind_closing(now) == 0  # and it is not looked at again
+    assert round_jobs.remind_closing(now) == 0
+    assert round_jobs.remind_closing(now) == 0  # and it is not looked at again
     assert db.session.scalar(sa.select(sa.func.count(RoundEvent.id)).where(RoundEvent.kind == "closing_soon")) == 1
     assert _outbox() == []
 

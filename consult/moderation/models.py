@@ -5,8 +5,9 @@ The log keeps a snapshot of what it cites (rule number and title, the moderator'
 participant's pseudonym): the public record must not change when a rule is edited later. It never holds a
 comment's text, an e-mail address or a name.
 
-This module imports no participation module (participation asks `Block.active_for` whether a person is
-blocked; comments are referred to by table name only), so that the two never form an import cycle.
+Blocks (a person kept out of an agency's rounds) are decided here but stored with participation
+(consult.participation.models.Block), which asks them before every write: imports run one way, moderation
+builds on participation.
 """
 
 from __future__ import annotations
@@ -98,48 +99,6 @@ sa.Index(
 )
 
 
-class Block(db.Model):
-    """A person kept out of one agency's rounds until a time. The public sees only their pseudonym in the round
-    of the comment the block was decided on."""
-
-    __tablename__ = "blocks"
-    __table_args__ = (sa.Index("ix_blocks_user_agency", "user_id", "agency_id", "until"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"))
-    round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id", ondelete="SET NULL"))
-    pseudonym: Mapped[str] = mapped_column(sa.String(40))
-    reason: Mapped[str] = mapped_column(sa.Text)
-    until: Mapped[dt.datetime]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    lifted_at: Mapped[dt.datetime | None]
-    lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-
-    # Loaded when asked (lists join them): participation's check of a block before every write needs neither.
-    agency: Mapped[Agency] = relationship()
-    round: Mapped[Round | None] = relationship()
-
-    def is_active_at(self, now: dt.datetime) -> bool:
-        return self.lifted_at is None and self.until > now
-
-    @classmethod
-    def active_for(cls, user_id: int, agency_id: int, now: dt.datetime | None = None) -> Block | None:
-        """The block that keeps this person out of this agency's rounds now (the longest one), or None.
-
-        One indexed query: participation asks it before every write and once per round page.
-        """
-        now = now or utcnow()
-        return db.session.scalar(
-            sa.select(cls)
-            .where(cls.user_id == user_id, cls.agency_id == agency_id, cls.until > now, cls.lifted_at.is_(None))
-            .order_by(cls.until.desc())
-            .limit(1)
-        )
-
-
 class AppealOutcome(enum.StrEnum):
     UPHELD = "upheld"  # the comment is restored
     REJECTED = "rejected"  # it stays hidden
@@ -204,3 +163,13 @@ class ModerationAction(db.Model):
     @property
     def rule_label(self) -> str | None:
         return f"{self.rule_number}. {self.rule_title}" if self.rule_number is not None else None
+
+
+class ReportEscalation(db.Model):
+    """A report left unhandled for 48 hours, escalated to the agency's admins once (the primary key says once)."""
+
+    __tablename__ = "report_escalations"
+
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    escalated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recipients: Mapped[int] = mapped_column(default=0)  # how many admins were told

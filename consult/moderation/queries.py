@@ -11,8 +11,8 @@ from sqlalchemy import orm
 
 from consult.documents.models import Section
 from consult.extensions import db
-from consult.moderation.models import Action, Appeal, Block, ModerationAction, QueueEntry
-from consult.participation.models import Comment, Report
+from consult.moderation.models import Action, Appeal, ModerationAction, QueueEntry
+from consult.participation.models import Block, Comment, Report
 from consult.participation.queries import _decode, _encode
 from consult.rounds.models import Round
 from consult.timeutil import utcnow

@@ -30,10 +30,10 @@ from consult.moderation.forms import (
     ThresholdForm,
     UnblockForm,
 )
-from consult.moderation.models import Block, HouseRule
+from consult.moderation.models import HouseRule
 from consult.participation import services as participation
 from consult.participation.forms import STANCE_LABELS
-from consult.participation.models import Comment, CommentStatus, Report
+from consult.participation.models import Block, Comment, CommentStatus, Report
 from consult.rounds.services import get_round
 from consult.timeutil import local, to_utc_naive
 

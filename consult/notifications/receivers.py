@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from consult import signals
+from consult.agencies.models import Agency
 from consult.notifications import services
-from consult.participation.models import Comment
+from consult.participation.models import Comment, Report
+from consult.rounds.models import Round
 
 
 def _on_comment_hidden(comment: Comment, *, rule: str, reason: str, occurrence: Any = None, **_extra: Any) -> None:
@@ -17,8 +19,24 @@ def _on_comment_restored(comment: Comment, *, occurrence: Any = None, **_extra: 
     services.notify_comment_restored(comment, occurrence=occurrence)
 
 
+def _on_round_opened(rnd: Round, **_extra: Any) -> int:
+    return services.notify_round_opened(rnd)
+
+
+def _on_round_closing_soon(rnd: Round, **_extra: Any) -> int:
+    return services.notify_round_closing(rnd)
+
+
+def _on_report_escalated(report: Report, *, agency: Agency, **_extra: Any) -> int:
+    """E-mail the agency's admins (site admins when it has none); how many were told."""
+    return services.notify_report_escalated(report, services.agency_admins(agency.id))
+
+
 def connect_signals() -> None:
-    """Follow-on-comment and reply notices, and the author's notices of moderation decisions (create_app)."""
+    """Every notice notifications sends on what happened below it (create_app calls this)."""
     signals.comment_posted.connect(services.on_comment_posted)
     signals.comment_hidden.connect(_on_comment_hidden)
     signals.comment_restored.connect(_on_comment_restored)
+    signals.round_opened.connect(_on_round_opened)
+    signals.round_closing_soon.connect(_on_round_closing_soon)
+    signals.report_escalated.connect(_on_report_escalated)

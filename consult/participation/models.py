@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import User
+from consult.agencies.models import Agency
 from consult.extensions import db
+from consult.rounds.models import Round
 from consult.timeutil import utcnow
 
 
@@ -197,3 +199,46 @@ class Report(db.Model):
     # Whether the reporter carried weight when reporting (verified, or an account with some age that took
     # part before): only such reports can hide a comment automatically; every report reaches the queue.
     carries_weight: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+
+class Block(db.Model):
+    """A person kept out of one agency's rounds until a time, decided by a moderator (consult.moderation), asked
+    by participation before every write. The public sees only their pseudonym in the round of the comment the
+    block was decided on."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (sa.Index("ix_blocks_user_agency", "user_id", "agency_id", "until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"))
+    round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id", ondelete="SET NULL"))
+    pseudonym: Mapped[str] = mapped_column(sa.String(40))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    until: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    lifted_at: Mapped[dt.datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    # Loaded when asked (lists join them): participation's check of a block before every write needs neither.
+    agency: Mapped[Agency] = relationship()
+    round: Mapped[Round | None] = relationship()
+
+    def is_active_at(self, now: dt.datetime) -> bool:
+        return self.lifted_at is None and self.until > now
+
+    @classmethod
+    def active_for(cls, user_id: int, agency_id: int, now: dt.datetime | None = None) -> Block | None:
+        """The block that keeps this person out of this agency's rounds now (the longest one), or None.
+
+        One indexed query: participation asks it before every write and once per round page.
+        """
+        now = now or utcnow()
+        return db.session.scalar(
+            sa.select(cls)
+            .where(cls.user_id == user_id, cls.agency_id == agency_id, cls.until > now, cls.lifted_at.is_(None))
+            .order_by(cls.until.desc())
+            .limit(1)
+        )

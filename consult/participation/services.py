@@ -25,8 +25,8 @@ from consult.errors import Conflict, Invalid, LoginRequired, NotAllowed, NotFoun
 from consult.extensions import db, write_transaction
 from consult.i18n import format_localtime
 from consult.i18n import lazy_gettext as _l
-from consult.moderation.models import Block
 from consult.participation.models import (
+    Block,
     Comment,
     CommentStatus,
     CommentVote,

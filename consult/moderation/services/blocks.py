@@ -13,7 +13,7 @@ from consult.errors import Conflict, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import format_localtime
 from consult.i18n import lazy_gettext as _l
-from consult.moderation.models import Action, Block
+from consult.moderation.models import Action
 from consult.moderation.services.common import (
     MAX_BLOCK_DAYS,
     cited_rule,
@@ -23,7 +23,7 @@ from consult.moderation.services.common import (
     require_moderator,
 )
 from consult.moderation.services.log import log_action
-from consult.participation.models import Comment
+from consult.participation.models import Block, Comment
 from consult.timeutil import iso_utc, utcnow
 
 

@@ -19,12 +19,11 @@ from consult.moderation.models import (
     SYSTEM_MODERATOR,
     Action,
     Appeal,
-    Block,
     HouseRule,
     ModerationAction,
     ModeratorAlias,
 )
-from consult.participation.models import Comment
+from consult.participation.models import Block, Comment
 from consult.participation.services import PSEUDONYM_ALPHABET
 from consult.timeutil import utcnow
 
