@@ -17,6 +17,7 @@ from flask import current_app, has_request_context
 from flask_babel import get_locale
 
 from consult.accounts.models import Role, User
+from consult.db import insert_or_nothing, upsert
 from consult.errors import Invalid, LoginRequired
 from consult.extensions import db, write_transaction
 from consult.notifications import mail
@@ -26,17 +27,6 @@ from consult.rounds.models import Round
 from consult.timeutil import iso_utc, utcnow
 
 DEFAULT_SETTINGS = {"email_enabled": True, "auto_follow": True, "locale": None}
-
-
-def _insert_or_nothing(model, index_elements: list[str], **values) -> int:
-    """INSERT … ON CONFLICT (index_elements) DO NOTHING; the number of rows inserted (0 or 1)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT through SQLAlchemy.
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements)
-    return int(db.session.execute(statement.returning(*model.__table__.primary_key.columns)).first() is not None)
 
 
 def _request_locale() -> str | None:
@@ -55,9 +45,9 @@ def settings_for(user: User) -> NotificationSettings:
 
 def _ensure_settings(user_id: int, locale: str | None) -> None:
     """Create the settings row with the defaults and the language in use, unless it exists."""
-    _insert_or_nothing(
+    insert_or_nothing(
         NotificationSettings,
-        ["user_id"],
+        index_elements=["user_id"],
         user_id=user_id,
         email_enabled=True,
         auto_follow=True,
@@ -100,18 +90,16 @@ def is_following(user: User | None, rnd: Round) -> bool:
 
 
 def _set_follow(user_id: int, round_id: int, active: bool) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    statement = insert(RoundFollow).values(
-        round_id=round_id, user_id=user_id, active=active, created_at=now, updated_at=now
-    )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["round_id", "user_id"], set_={"active": active, "updated_at": now}
-        )
+    upsert(
+        RoundFollow,
+        index_elements=["round_id", "user_id"],
+        set_={"active": active, "updated_at": now},
+        round_id=round_id,
+        user_id=user_id,
+        active=active,
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -225,9 +213,9 @@ def enqueue(user: User, locale: str | None, kind: str, key: str, scope: str, **c
     rendered = mail.render_mail(kind, locale, user=user, unsubscribe_url=unsubscribe, **context)
     with write_transaction():
         return bool(
-            _insert_or_nothing(
+            insert_or_nothing(
                 OutboxMessage,
-                ["dedupe_key"],
+                index_elements=["dedupe_key"],
                 dedupe_key=key[:200],
                 kind=kind,
                 user_id=user.id,
