@@ -54,7 +54,7 @@ def seed_load(round_id, comments, votes, users, random_seed, force):
     """Bulk synthetic participation in a round, for benchmarks; prints a JSON summary as the last line."""
     import os
 
-    from consult.participation.seed import load
+    from consult.synthetic import load
 
     if os.environ.get("CONSULT_ENV", "").strip().lower() == "production" and not force:
         click.echo("Error: CONSULT_ENV=production; synthetic data is for test machines (use --force).", err=True)

@@ -17,9 +17,9 @@ from consult.documents.models import Section
 from consult.extensions import db, write_transaction
 from consult.participation import services
 from consult.participation.models import Comment, CommentVote, Participant, SectionStance, SectionStats
-from consult.participation.seed import load, recount
 from consult.rounds.models import Round
 from consult.sanitize import render_comment
+from consult.synthetic import load, recount
 from consult.timeutil import utcnow
 from tests.conftest import PASSWORD
 

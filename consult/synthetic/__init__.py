@@ -1,5 +1,7 @@
 """Synthetic participation for benchmarks: `flask seed load ROUND_ID --comments N --votes M`.
 
+App-level glue, not a feature: it writes every feature's tables at once and no feature imports it.
+
 Fills a round with users, participants, comments, replies, votes and section stances, fast: SQLAlchemy Core
 bulk inserts (executemany in batches) inside ONE write transaction, never the per-row services. The rules the
 services keep hold here too: one participant and a unique pseudonym per user and round, one vote per user and
@@ -34,11 +36,11 @@ from consult.participation.models import (
     CommentVote,
     Participant,
     SectionStance,
-    SectionStats,
 )
 from consult.participation.services import PSEUDONYM_ALPHABET
 from consult.rounds.models import Round
-from consult.sanitize import render_comment
+from consult.synthetic.counters import analyze, recount
+from consult.synthetic.text import FIRST_NAMES, LAST_NAMES, comment_bodies
 from consult.timeutil import utcnow
 
 BATCH = 5000
@@ -49,42 +51,6 @@ COMMENT_STANCE_SHARE = 0.5  # of top-level comments on a section carry their aut
 VOTE_WEIGHTS = ((1, 0.55), (-1, 0.3), (0, 0.15))
 STANCE_WEIGHTS = (("support", 0.45), ("oppose", 0.35), ("neutral", 0.2))
 ACTOR = "seed"
-
-_OPENERS = (
-    "Saya setuju dengan usulan ini.",
-    "Menurut saya bagian ini masih kurang jelas.",
-    "Terima kasih atas kesempatan memberi masukan.",
-    "Saya kurang setuju dengan ketentuan ini.",
-    "Sebagai warga yang sering mengurus dokumen, saya punya pengalaman berbeda.",
-    "Usulan ini sudah baik, tetapi perlu diperjelas.",
-    "Mohon dipertimbangkan kembali.",
-    "Bagian ini penting bagi warga di desa.",
-)
-_MIDDLES = (
-    "Waktu penyelesaian **tiga hari kerja** terlalu lama untuk layanan yang sederhana.",
-    "Persyaratan fotokopi KTP sebaiknya dihapus karena data sudah ada di sistem.",
-    "Loket sering tutup sebelum jam pelayanan berakhir.",
-    "Biaya harus ditulis dengan jelas: *gratis* atau tidak.",
-    "Warga lansia dan penyandang disabilitas perlu jalur khusus.",
-    "Pengaduan lewat WhatsApp sering tidak dibalas.",
-    "Informasi di situs web https://contoh.go.id/layanan belum diperbarui.",
-    "Petugas perlu pelatihan agar pelayanan lebih ramah.",
-    "Antrean daring sangat membantu, tetapi kuotanya cepat habis.",
-    "Sebaiknya ada batas waktu yang pasti untuk setiap tahap.",
-)
-_LISTS = (
-    "Usul saya:\n\n- tambah loket di kecamatan\n- buka layanan hari Sabtu\n- umumkan jadwal di papan",
-    "Yang perlu diperbaiki:\n\n1. alur pengaduan\n2. waktu tunggu\n3. kejelasan biaya",
-)
-_CLOSERS = (
-    "Semoga masukan ini bermanfaat.",
-    "Mohon tanggapannya.",
-    "Terima kasih.",
-    "Saya berharap ada perbaikan tahun ini.",
-    "",
-)
-_FIRST_NAMES = ("Agus", "Budi", "Citra", "Dewi", "Eka", "Fitri", "Gita", "Hadi", "Indah", "Joko", "Kartika", "Lestari")
-_LAST_NAMES = ("Santoso", "Wijaya", "Saputra", "Lubis", "Siregar", "Nasution", "Hidayat", "Pratama", "Kusuma", "Rahman")
 
 
 @dataclass
@@ -105,21 +71,6 @@ class LoadResult:
             "users": self.users,
             "seconds": round(self.seconds, 2),
         }
-
-
-def _bodies(rng: random.Random, n: int = 48) -> list[tuple[str, str]]:
-    """A few dozen Indonesian-looking comment bodies, each rendered once through the sanitiser."""
-    bodies = []
-    for i in range(n):
-        parts = [rng.choice(_OPENERS), " ".join(rng.sample(_MIDDLES, rng.randint(1, 3)))]
-        if i % 6 == 0:
-            parts.append(rng.choice(_LISTS))
-        closer = rng.choice(_CLOSERS)
-        if closer:
-            parts.append(closer)
-        body = "\n\n".join(parts)
-        bodies.append((body, render_comment(body)))
-    return bodies
 
 
 def _at(start: dt.datetime, span: float, rng: random.Random) -> dt.datetime:
@@ -197,7 +148,7 @@ def load(round_id: int, *, comments: int, votes: int, users: int | None = None, 
                 {
                     "id": uid,
                     "email": f"{prefix}{offset + n}@seed.invalid",
-                    "name": f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}",
+                    "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                     "password_hash": unusable,
                     "is_verified": True,
                     "is_admin": False,
@@ -302,7 +253,7 @@ def load(round_id: int, *, comments: int, votes: int, users: int | None = None, 
         for p in parents[n_top:]:
             tallies[p][3] += 1
 
-        bodies = _bodies(rng)
+        bodies = comment_bodies(rng)
         comment_rows = []
         for i in range(n_comments):
             body, body_html = rng.choice(bodies)
@@ -368,137 +319,7 @@ def load(round_id: int, *, comments: int, votes: int, users: int | None = None, 
             subject_type="rounds",
             subject_id=round_id,
         )
-    _analyze()
+    analyze()
     return LoadResult(
         round_id, n_comments, n_replies, len(values), n_users, len(stance_rows), time.perf_counter() - started
     )
-
-
-def recount(round_id: int) -> None:
-    """Set every cached counter of a round to COUNT(*) of the rows it counts, set-based (no row loop).
-
-    comments.agree/disagree/pass_count: votes by value; comments.reply_count: replies (any status);
-    section_stats.support/oppose/neutral: stances; section_stats.comments and rounds.comment_count: visible
-    comments and replies. Missing section_stats rows are created for every section with activity.
-    Call inside a write transaction.
-    """
-    c, v = Comment.__table__, CommentVote.__table__
-    st, ss = SectionStance.__table__, SectionStats.__table__
-    execute = db.session.execute
-    in_round = c.c.round_id == round_id
-
-    # comments: what every counter should be (LEFT JOINs: 0 when nothing is counted), written where it differs
-    votes = (
-        sa.select(
-            v.c.comment_id,
-            sa.func.sum(sa.case((v.c.value == 1, 1), else_=0)).label("agree"),
-            sa.func.sum(sa.case((v.c.value == -1, 1), else_=0)).label("disagree"),
-            sa.func.sum(sa.case((v.c.value == 0, 1), else_=0)).label("pass_"),
-        )
-        .where(v.c.comment_id.in_(sa.select(c.c.id).where(in_round)))
-        .group_by(v.c.comment_id)
-        .subquery("votes")
-    )
-    reply = c.alias("reply")
-    replies = (
-        sa.select(reply.c.parent_id, sa.func.count().label("n"))
-        .where(reply.c.round_id == round_id, reply.c.parent_id.is_not(None))
-        .group_by(reply.c.parent_id)
-        .subquery("replies")
-    )
-    one = c.alias("one")
-    want = (
-        sa.select(
-            one.c.id,
-            sa.func.coalesce(votes.c.agree, 0).label("agree"),
-            sa.func.coalesce(votes.c.disagree, 0).label("disagree"),
-            sa.func.coalesce(votes.c.pass_, 0).label("pass_"),
-            sa.func.coalesce(replies.c.n, 0).label("replies"),
-        )
-        .select_from(
-            one.outerjoin(votes, votes.c.comment_id == one.c.id).outerjoin(replies, replies.c.parent_id == one.c.id)
-        )
-        .where(one.c.round_id == round_id)
-        .subquery("want")
-    )
-    execute(
-        sa.update(c)
-        .where(
-            c.c.id == want.c.id,
-            sa.or_(
-                c.c.agree_count != want.c.agree,
-                c.c.disagree_count != want.c.disagree,
-                c.c.pass_count != want.c.pass_,
-                c.c.reply_count != want.c.replies,
-            ),
-        )
-        .values(
-            agree_count=want.c.agree,
-            disagree_count=want.c.disagree,
-            pass_count=want.c.pass_,
-            reply_count=want.c.replies,
-        )
-    )
-
-    # section_stats: one row per section with activity, then reset and set from the aggregates
-    active = set(
-        db.session.scalars(sa.select(c.c.section_id).where(in_round, c.c.section_id.is_not(None)).distinct())
-    ) | set(db.session.scalars(sa.select(st.c.section_id).where(st.c.round_id == round_id).distinct()))
-    existing = set(db.session.scalars(sa.select(ss.c.section_id).where(ss.c.round_id == round_id)))
-    missing = sorted(active - existing)
-    if missing:
-        execute(
-            sa.insert(ss),
-            [
-                {"round_id": round_id, "section_id": sid, "support": 0, "oppose": 0, "neutral": 0, "comments": 0}
-                for sid in missing
-            ],
-        )
-    execute(sa.update(ss).where(ss.c.round_id == round_id).values(support=0, oppose=0, neutral=0, comments=0))
-    stance_tally = (
-        sa.select(
-            st.c.section_id,
-            sa.func.sum(sa.case((st.c.value == "support", 1), else_=0)).label("support"),
-            sa.func.sum(sa.case((st.c.value == "oppose", 1), else_=0)).label("oppose"),
-            sa.func.sum(sa.case((st.c.value == "neutral", 1), else_=0)).label("neutral"),
-        )
-        .where(st.c.round_id == round_id)
-        .group_by(st.c.section_id)
-        .subquery("stance_tally")
-    )
-    execute(
-        sa.update(ss)
-        .where(ss.c.round_id == round_id, ss.c.section_id == stance_tally.c.section_id)
-        .values(support=stance_tally.c.support, oppose=stance_tally.c.oppose, neutral=stance_tally.c.neutral)
-    )
-    visible = c.c.status == CommentStatus.VISIBLE.value
-    section_comments = (
-        sa.select(c.c.section_id, sa.func.count().label("n"))
-        .where(in_round, visible, c.c.section_id.is_not(None))
-        .group_by(c.c.section_id)
-        .subquery("section_comments")
-    )
-    execute(
-        sa.update(ss)
-        .where(ss.c.round_id == round_id, ss.c.section_id == section_comments.c.section_id)
-        .values(comments=section_comments.c.n)
-    )
-
-    # rounds.comment_count: visible comments and replies
-    r = Round.__table__
-    execute(
-        sa.update(r)
-        .where(r.c.id == round_id)
-        .values(comment_count=sa.select(sa.func.count()).select_from(c).where(in_round, visible).scalar_subquery())
-    )
-
-
-def _analyze() -> None:
-    """Leave PostgreSQL in the state a live database settles in: VACUUM (visibility map, so index-only scans
-    work) and ANALYZE (planner statistics). Otherwise autovacuum does it a minute later, in the middle of
-    whatever is being measured. SQLite needs neither."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    tables = ", ".join(("users", "participants", "comments", "comment_votes", "section_stances", "section_stats"))
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:  # outside any transaction
-        conn.execute(sa.text(f"VACUUM (ANALYZE) {tables}"))
