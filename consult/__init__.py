@@ -70,8 +70,8 @@ def _connect_signals() -> None:
 
 def _init_extensions(app: Flask) -> None:
     import consult.models  # noqa: F401 - every table, for the mapper and for Alembic
-    from consult import i18n
-    from consult.extensions import babel, csrf, db, end_read_transaction, limiter, login_manager, migrate
+    from consult import assets, i18n
+    from consult.extensions import babel, compress, csrf, db, end_read_transaction, limiter, login_manager, migrate
 
     db.init_app(app)
     app.teardown_request(end_read_transaction)  # before Flask-SQLAlchemy's session removal (appcontext)
@@ -80,6 +80,8 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.install_template_gettext(app)
     limiter.init_app(app)
+    compress.init_app(app)
+    assets.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"

@@ -8,6 +8,7 @@ import contextvars
 import sqlalchemy as sa
 from flask import request
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -34,6 +35,7 @@ migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()  # pages, fragments and JSON; static files are compressed once by consult.assets
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
