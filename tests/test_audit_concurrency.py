@@ -9,10 +9,6 @@ lock; either way no worker may see "database is locked" or an IntegrityError.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +18,7 @@ from consult import audit
 from consult.audit import AuditEntry
 from consult.extensions import db
 from tests.conftest import database_url, needs_postgres_server, postgres_variant
+from tests.processes import run_workers
 
 WORKERS = 4
 PER_WORKER = 50
@@ -63,37 +60,7 @@ print(json.dumps({"worker": worker, "errors": errors}))
 
 def _run_workers(url: str, barrier: Path) -> list[dict]:
     """Start the workers, release them together once all are connected, and collect their reports."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER, url, str(w), str(PER_WORKER), str(barrier)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for w in range(1, WORKERS + 1)
-    ]
-    try:
-        deadline = time.monotonic() + 60
-        while len(list(barrier.glob("ready-*"))) < WORKERS:
-            assert time.monotonic() < deadline, "workers did not start"
-            assert all(p.poll() is None for p in procs), "a worker exited before the start"
-            time.sleep(0.01)
-        (barrier / "go").touch()
-        outputs = [p.communicate(timeout=60) for p in procs]
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.communicate()
-    reports = []
-    for proc, (out, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, err
-        assert "database is locked" not in err
-        reports.append(json.loads(out.strip().splitlines()[-1]))
-    return reports
+    return run_workers(WORKER, [[url, str(w), str(PER_WORKER), str(barrier)] for w in range(1, WORKERS + 1)], barrier)
 
 
 def _assert_one_unbroken_chain(reports: list[dict]) -> None:

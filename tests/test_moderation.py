@@ -29,6 +29,7 @@ from consult.participation.models import Block, Comment, Report
 from consult.rounds.models import Round
 from consult.timeutil import utcnow
 from tests.conftest import PASSWORD, needs_postgres_server, postgres_variant
+from tests.processes import run_workers
 from tests.test_participation import counter_mismatches
 
 RULES = [
@@ -1184,46 +1185,13 @@ print(json.dumps({"worker": worker, "outcomes": outcomes}))
 
 
 def _race(url: str, barrier, plans: list[list]) -> list[list[str]]:
-    import os
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER, url, str(w), str(barrier), json.dumps(plan)],
-            cwd=root,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for w, plan in enumerate(plans)
-    ]
-    try:
-        deadline = time.monotonic() + 90
-        while len(list(barrier.glob("ready-*"))) < len(plans):
-            assert time.monotonic() < deadline, "workers did not start"
-            assert all(p.poll() is None for p in procs), "a worker exited early: " + "".join(
-                p.communicate()[1][-2000:] for p in procs if p.poll() is not None
-            )
-            time.sleep(0.005)
-        (barrier / "go").touch()
-        outputs = [p.communicate(timeout=120) for p in procs]
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.communicate()
-    results = []
-    for proc, (out, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, err[-3000:]
-        assert "database is locked" not in err and "IntegrityError" not in err
-        results.append(json.loads(out.strip().splitlines()[-1])["outcomes"])
-    return results
+    reports = run_workers(
+        WORKER,
+        [[url, str(w), str(barrier), json.dumps(plan)] for w, plan in enumerate(plans)],
+        barrier,
+        forbidden=("database is locked", "IntegrityError"),
+    )
+    return [report["outcomes"] for report in reports]
 
 
 def _concurrent_reports_and_hides(world, url, barrier) -> None:

@@ -8,12 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import random
 import re
-import subprocess
-import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,6 +36,7 @@ from consult.rounds.models import Round
 from consult.sanitize import render_comment
 from consult.timeutil import utcnow
 from tests.conftest import database_url, needs_postgres_server, postgres_variant
+from tests.processes import run_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -1160,41 +1157,13 @@ def _plan(ids: dict, w: int) -> list:
 
 
 def _run_workers(url: str, barrier: Path, ids: dict) -> list[dict]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER, url, str(w), str(barrier), json.dumps(_plan(ids, w))],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for w in range(WORKERS)
-    ]
-    try:
-        for phase in PHASES:  # release the workers together, phase by phase
-            deadline = time.monotonic() + 90
-            while len(list(barrier.glob(f"ready-{phase}-*"))) < WORKERS:
-                assert time.monotonic() < deadline, f"workers did not reach {phase}"
-                assert all(p.poll() is None for p in procs), "a worker exited early: " + "".join(
-                    p.communicate()[1][-2000:] for p in procs if p.poll() is not None
-                )
-                time.sleep(0.005)
-            (barrier / f"go-{phase}").touch()
-        outputs = [p.communicate(timeout=120) for p in procs]
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.communicate()
-    reports = []
-    for proc, (out, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, err[-3000:]
-        assert "database is locked" not in err
-        assert "IntegrityError" not in err
-        reports.append(json.loads(out.strip().splitlines()[-1]))
-    return reports
+    return run_workers(
+        WORKER,
+        [[url, str(w), str(barrier), json.dumps(_plan(ids, w))] for w in range(WORKERS)],
+        barrier,
+        phases=PHASES,  # released together, phase by phase
+        forbidden=("database is locked", "IntegrityError"),
+    )
 
 
 def _assert_exact_after_concurrency(reports: list[dict], ids: dict) -> None:

@@ -28,6 +28,7 @@ from consult.scheduler import jobs, runner
 from consult.timeutil import utcnow
 from tests.conftest import TestConfig, database_url, needs_postgres_server, postgres_variant
 from tests.mailserver import SmtpServer, smtp  # noqa: F401 - the fixture
+from tests.processes import run_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -274,38 +275,12 @@ def _assert_each_once(world: dict, inbox) -> None:
 
 
 def _run_workers(url: str, port: int, barrier: Path, workers: int = 2) -> list:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER, url, str(port), str(barrier), str(w)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for w in range(workers)
-    ]
-    try:
-        deadline = time.monotonic() + 60
-        while len(list(barrier.glob("ready-*"))) < workers:
-            assert time.monotonic() < deadline, "workers did not start"
-            assert all(p.poll() is None for p in procs), [p.communicate() for p in procs if p.poll() is not None]
-            time.sleep(0.01)
-        (barrier / "go").touch()
-        outputs = [p.communicate(timeout=120) for p in procs]
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.communicate()
-    reports = []
-    for proc, (out, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, err
-        runs = json.loads(out.strip().splitlines()[-1])
+    reports = run_workers(
+        WORKER, [[url, str(port), str(barrier), str(w)] for w in range(workers)], barrier, forbidden=()
+    )
+    for runs in reports:
         for results in runs:
-            assert not any(isinstance(v, dict) and "error" in v for v in results.values()), (results, err)
-        reports.append(runs)
+            assert not any(isinstance(v, dict) and "error" in v for v in results.values()), results
     return reports
 
 
