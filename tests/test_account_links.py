@@ -311,6 +311,28 @@ def test_a_reset_link_sets_a_new_password_and_ends_every_session(app, client, ma
     log_in(client, user.email, NEW_PASSWORD)
 
 
+def test_a_reset_revokes_the_accounts_api_tokens(client, make):
+    """Taking an account back: a token made by whoever had it must stop working too."""
+    user = make.user()
+    token = services.create_api_token(user, "dibuat penyusup")
+    forgot(client, user.email)
+    assert (
+        client.post(reset_path(user.email), data={"password": NEW_PASSWORD, "repeat": NEW_PASSWORD}).status_code == 303
+    )
+    db.session.rollback()
+    assert services.user_for_token(token) is None
+
+
+def test_a_password_change_keeps_the_api_tokens(client, make):
+    user = make.user()
+    token = services.create_api_token(user, "skrip pemantau")
+    log_in(client, user.email, PASSWORD)
+    data = {"current": PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD}
+    assert client.post("/profil/sandi", data=data).status_code == 303
+    db.session.rollback()
+    assert services.user_for_token(token).id == user.id
+
+
 def test_a_reset_link_works_once(client, make):
     user = make.user()
     forgot(client, user.email)

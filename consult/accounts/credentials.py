@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 
 from consult.accounts import tokens
-from consult.accounts.models import User, new_session_token
+from consult.accounts.models import ApiToken, User, new_session_token
 from consult.accounts.services import hash_password, normalise_email, password_message
 from consult.accounts.signals import send_account_mail
 from consult.errors import Invalid, LoginRequired
@@ -113,8 +113,9 @@ def user_for_reset(token: str) -> User:
 
 def reset_password(token: str, password: str, repeat: str) -> User:
     """Set a new password through a reset link. Anyone holding the link may: it proves the mailbox is theirs, so
-    the address counts as confirmed too. Every session of the account ends; the link and every other one sent
-    before stop working. The person is told by e-mail."""
+    the address counts as confirmed too. Every session of the account ends and its API tokens are revoked (a
+    reset is how an account is taken back: whoever had it must keep no way in); the link and every other one
+    sent before stop working. The person is told by e-mail."""
     user = user_for_reset(token)
     _check_new_password(user, password or "", repeat or "")
     password_hash = hash_password(password)
@@ -122,10 +123,14 @@ def reset_password(token: str, password: str, repeat: str) -> User:
         user = _locked_user(user.id)
         if user is None or not tokens.matches(tokens.read_reset_token(token)[1], user.password_hash, "reset"):
             raise tokens.BadLink("used")  # two tabs sent the same link at once: the other one won
+        now = utcnow()
         user.password_hash = password_hash
         user.session_token = new_session_token()
         if user.email_confirmed_at is None:
-            user.email_confirmed_at = utcnow()
+            user.email_confirmed_at = now
+        db.session.execute(
+            sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+        )
         send_account_mail("password_changed", to_addr=user.email, user=user, links={"forgot_url": _FORGOT})
     return user
 
