@@ -79,9 +79,9 @@ def seed_load(round_id, comments, votes, users, random_seed, force):
 @click.option("--agency", "agency_slug", help="Agency slug, for moderator and agency_admin.")
 @click.option("--verified", is_flag=True, help="Mark the citizen as verified.")
 def users_create(email, name, password, role, agency_slug, verified):
-    """Create an account with a role."""
+    """Create an account with a role, confirmed at once (self-registration's password and name rules only warn)."""
     from consult.accounts.models import Role
-    from consult.accounts.services import create_user
+    from consult.accounts.services import create_user, operator_warnings
     from consult.agencies.services import get_agency
 
     try:
@@ -90,6 +90,10 @@ def users_create(email, name, password, role, agency_slug, verified):
     except ServiceError as exc:
         _fail(exc)
     click.echo(f"Created user {user.id} <{user.email}> ({role})")
+    for warning in operator_warnings(email, name, password):
+        click.echo(
+            f"Warning: {warning} (self-registration would refuse this; the account is made all the same)", err=True
+        )
 
 
 @users_cli.command("token")

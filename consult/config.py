@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -71,6 +72,15 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # "Keep me logged in": the remember cookie's lifetime. Logging out (anywhere), a password change or reset
+    # ends it sooner (users.session_token changes).
+    REMEMBER_COOKIE_DURATION = dt.timedelta(days=int(os.environ.get("REMEMBER_COOKIE_DAYS", "30")))
+    # A browser that logged in to an account keeps a signed device cookie this long (renewed at every login): the
+    # per-account login lock does not shut it out (consult.accounts.limits).
+    DEVICE_COOKIE_MAX_AGE = int(os.environ.get("DEVICE_COOKIE_DAYS", "365")) * 24 * 3600
+    # Seconds a link in an account e-mail works: confirming the address, and setting a new password (once).
+    CONFIRM_MAX_AGE = int(os.environ.get("CONFIRM_MAX_AGE", str(7 * 24 * 3600)))
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(2 * 3600)))
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
     PREFERRED_URL_SCHEME = "http" if DEVELOPMENT else "https"
 
@@ -86,6 +96,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
     REGISTER_LIMIT = os.environ.get("REGISTER_LIMIT", "10 per hour")
+    # Account e-mails (confirmation, reset, "you already have an account") per recipient address, whichever page
+    # asked; and "forgot password" or "send the confirmation again" requests per client address.
+    ACCOUNT_MAIL_LIMIT = os.environ.get("ACCOUNT_MAIL_LIMIT", "3 per hour")
+    PASSWORD_RESET_LIMIT = os.environ.get("PASSWORD_RESET_LIMIT", "10 per hour")
     # Participation writes, per user when logged in or holding a token, else per address (web and API alike).
     COMMENT_LIMIT = os.environ.get("COMMENT_LIMIT", "10 per minute;100 per hour")
     VOTE_LIMIT = os.environ.get("VOTE_LIMIT", "120 per minute")

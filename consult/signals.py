@@ -16,6 +16,12 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+# --- accounts -------------------------------------------------------------------------------------------------
+account_mail = _signals.signal("account-mail")
+"""sender: the mail's kind ("account_confirm", "password_reset", …); kwargs: to_addr, user (or None), links
+{name: (endpoint, values)}, context. Asks for an e-mail about the account itself; notifications queues it.
+consult.accounts.signals.send_account_mail sends it and fails loudly when nobody listens."""
+
 # --- rounds ----------------------------------------------------------------------------------------------------
 round_opened = _signals.signal("round-opened")
 """sender: Round, recorded as opened by the scheduler (round.opened)."""

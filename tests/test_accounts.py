@@ -22,6 +22,7 @@ from consult.audit import AuditEntry
 from consult.config import Config, load_secret_key
 from consult.extensions import db, write_transaction
 from tests.conftest import PASSWORD
+from tests.mailbox import confirm_by_mail, link, mails
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW_PASSWORD = "Kopi-pagi-di-Bandung"
@@ -96,27 +97,34 @@ def set_inactive(user: User) -> None:
 # --- registration ----------------------------------------------------------------------------------------
 
 
-def test_register_logs_the_new_citizen_in(client):
+def test_register_creates_an_unconfirmed_citizen_and_mails_the_confirmation_link(client):
     response = client.post("/register", data=GOOD)
     assert response.status_code == 303
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/cek-surel?untuk=daftar"
     user = db.session.scalar(sa.select(User).where(User.email == GOOD["email"]))
     assert user is not None and user.name == "Siti Rahma"
     assert not (user.is_admin or user.is_observer or user.is_verified or user.memberships)
-    profile = client.get("/profil")
-    assert profile.status_code == 200
-    assert GOOD["email"] in profile.get_data(as_text=True)
+    assert user.email_confirmed_at is None
+    assert logged_in(client) is False  # logging in only a new address would tell which addresses are taken
+    (mail,) = mails(GOOD["email"])
+    assert mail.kind == "account_confirm" and mail.user_id == user.id and mail.unsubscribe_url is None
+    assert NEW_PASSWORD not in mail.body_text
+
+    confirm_by_mail(client, GOOD["email"])
+    assert reload(user).email_confirmed_at is not None
+    assert client.post("/login", data={"email": GOOD["email"], "password": NEW_PASSWORD}).status_code == 303
+    assert GOOD["email"] in client.get("/profil").get_data(as_text=True)
 
 
-def test_register_lowercases_the_email_and_starts_a_fresh_session(client):
+def test_register_lowercases_the_email_and_logs_nobody_in(client):
     with client.session_transaction() as sess:
         sess["marker"] = "x"
     response = client.post("/register", data={**GOOD, "email": "Siti.Rahma@Example.ORG"})
     assert response.status_code == 303
     assert db.session.scalar(sa.select(User.email)) == "siti.rahma@example.org"
     with client.session_transaction() as sess:
-        assert "marker" not in sess
-        assert sess.get("_user_id")
+        assert not sess.get("_user_id")
+    assert [m.to_addr for m in mails()] == ["siti.rahma@example.org"]
 
 
 INVALID_REGISTRATIONS = [
@@ -131,6 +139,11 @@ INVALID_REGISTRATIONS = [
     pytest.param({"password": "indonesia123"}, "password", "too common", id="common-indonesia123"),
     pytest.param({"password": "Indonesia123"}, "password", "too common", id="common-any-case"),
     pytest.param({"password": "aaaaaaaaaaaa"}, "password", "too common", id="too-few-distinct-characters"),
+    pytest.param({"password": "Jakarta2026!"}, "password", "easy to guess", id="city-and-year"),
+    pytest.param({"password": "Rahasia123!"}, "password", "easy to guess", id="indonesian-word-and-digits"),
+    pytest.param({"name": "Warga-NAVXF"}, "name", "could be mistaken for a pseudonym", id="name-is-a-pseudonym"),
+    pytest.param({"name": "Moderator-AB12C"}, "name", "could be mistaken", id="name-is-a-moderator-pseudonym"),
+    pytest.param({"name": "sistem"}, "name", "could be mistaken", id="name-is-the-system"),
     pytest.param(
         {"email": "budisantoso@example.org", "password": "budisantoso"},
         "password",
@@ -187,17 +200,39 @@ def test_register_rejects_invalid_input_next_to_the_field(client, change, field,
     assert logged_in(client) is False
 
 
-def test_register_rejects_a_duplicate_email_whatever_its_case(client, make):
-    make.user(email="user@example.org")
+def test_register_answers_alike_whether_or_not_the_address_has_an_account(client, make):
+    """The probe: registration said "Akun dengan alamat surel ini sudah ada". Now both answers are the same page;
+    only the e-mail, which only the owner of the address reads, says which case it was."""
+    owner = make.user(email="user@example.org", name="Pemilik Akun")
     before = user_count()
-    response = client.post("/register?lang=en", data={**GOOD, "email": "User@Example.org"})
-    assert response.status_code == 422
-    found = elements(response.get_data(as_text=True))
-    assert "already exists" in found["email-error"]["text"]
-    assert found["email"]["attrs"]["aria-invalid"] == "true"
-    assert found["email"]["attrs"]["value"] == "User@Example.org"
-    assert found["name"]["attrs"]["value"] == GOOD["name"]
-    assert user_count() == before
+    taken = client.post("/register?lang=en", data={**GOOD, "email": "User@Example.org"})
+    fresh = client.post("/register?lang=en", data={**GOOD, "email": "baru@example.org"})
+    assert taken.status_code == fresh.status_code == 303
+    assert taken.headers["Location"] == fresh.headers["Location"]
+    assert client.get(taken.headers["Location"]).get_data() == client.get(fresh.headers["Location"]).get_data()
+    assert "already" not in client.get(taken.headers["Location"]).get_data(as_text=True)
+    assert user_count() == before + 1  # only the new address made an account
+    kept = reload(owner)
+    assert kept.name == "Pemilik Akun" and services.authenticate("user@example.org", PASSWORD).id == owner.id
+    assert services.authenticate("user@example.org", NEW_PASSWORD) is None  # the password was not replaced
+    (mail,) = mails("user@example.org")
+    assert mail.kind == "account_exists" and mail.user_id == owner.id
+    assert link(mail, "/login") == "/login" and link(mail, "/lupa-sandi") == "/lupa-sandi"
+    assert "/konfirmasi/" not in mail.body_text  # a confirmed account: nothing to confirm
+    assert mails("baru@example.org", "account_confirm")
+
+
+def test_registering_an_unconfirmed_address_again_sends_a_new_confirmation_link(client):
+    assert client.post("/register", data=GOOD).status_code == 303
+    assert client.post("/register", data={**GOOD, "password": "Teh-manis-di-Surabaya"}).status_code == 303
+    first, second = mails(GOOD["email"])
+    assert (first.kind, second.kind) == ("account_confirm", "account_exists")
+    client.get(link(second, "/konfirmasi/"))
+    assert client.post(link(second, "/konfirmasi/")).status_code == 303
+    db.session.rollback()
+    user = db.session.scalar(sa.select(User).where(User.email == GOOD["email"]))
+    assert user.email_confirmed_at is not None
+    assert services.authenticate(GOOD["email"], NEW_PASSWORD).id == user.id  # the first password stays
 
 
 def test_register_reports_every_bad_field_at_once(client):
@@ -798,11 +833,37 @@ def test_cli_create_user_duplicate_email_says_so(runner, make):
     assert result.output.startswith("Error: ") and "(email: " in result.output
 
 
-def test_cli_create_user_refuses_a_weak_password(runner):
-    result = _create(runner, "petugas@example.org", password="password123")
+@pytest.mark.parametrize(
+    ("password", "name", "warning"),
+    [
+        pytest.param("password123", "Petugas Uji", services.PASSWORD_MESSAGES["too_common"], id="weak-password"),
+        pytest.param("Sukamaju2026", "Petugas Uji", services.PASSWORD_MESSAGES["guessable"], id="guessable-password"),
+        pytest.param(PASSWORD, "Moderator Dinas", services.NAME_MESSAGES["reserved"], id="reserved-name"),
+    ],
+)
+def test_cli_create_user_warns_about_what_registration_refuses_but_creates_the_account(runner, password, name, warning):
+    """The operator's account: self-registration's rules only warn (CONTRACT.md: they do not apply)."""
+    result = runner.invoke(
+        args=["users", "create", "petugas@example.org", "--name", name, "--password", password, "--role", "admin"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created user" in result.output
+    assert "Warning: " in result.output and str(warning) in result.output  # in the operator's (default) language
+    db.session.rollback()
+    user = db.session.scalar(sa.select(User).where(User.email == "petugas@example.org"))
+    assert user.is_admin and user.email_confirmed_at is not None
+    assert services.authenticate("petugas@example.org", password).id == user.id
+
+
+def test_cli_create_user_does_not_warn_about_a_good_password(runner):
+    result = _create(runner, "petugas@example.org")
+    assert result.exit_code == 0 and "Warning" not in result.output
+
+
+def test_cli_create_user_refuses_an_empty_password(runner):
+    result = _create(runner, "petugas@example.org", password="")
     assert isinstance(result.exception, SystemExit), result.exception
-    assert result.exit_code == 1
-    assert "(password: " in result.output
+    assert result.exit_code == 1 and "(password: " in result.output
     assert user_count() == 0
 
 

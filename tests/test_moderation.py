@@ -619,7 +619,9 @@ def test_the_queue_lists_at_most_five_reasons_per_comment(world):
     services.set_auto_hide_threshold(world.agency_admin, world.agency, 10)
     comment = world.comment()
     report(world, comment, 5)
-    extra = [User(email=f"x{i}@example.org", name="x", password_hash="x") for i in range(2)]
+    extra = [
+        User(email=f"x{i}@example.org", name="x", password_hash="x", email_confirmed_at=utcnow()) for i in range(2)
+    ]
     with write_transaction():
         db.session.add_all(extra)
     for user in extra:

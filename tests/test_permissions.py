@@ -202,6 +202,51 @@ def test_route_permissions(client, world, route, role):
             assert "Akses ditolak" not in html
 
 
+# --- the account routes: anyone's own account, for every role ------------------------------------------------
+
+ACCOUNT_ROUTES = [
+    # (name, method, path, scope): "public" for everyone, "own" for any logged-in person (their own account)
+    ("forgot-password", "GET", "/lupa-sandi", "public"),
+    ("mail-sent", "GET", "/cek-surel?untuk=sandi", "public"),
+    ("confirm", "GET", "/konfirmasi/{confirm}", "public"),
+    ("reset-password", "GET", "/sandi-baru/{reset}", "public"),
+    ("profile", "GET", "/profil", "own"),
+    ("change-password", "POST", "/profil/sandi", "own"),
+    ("logout-everywhere", "POST", "/profil/keluar-semua", "own"),
+    ("resend-confirmation", "POST", "/konfirmasi/kirim-ulang", "own"),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "method", "path", "scope"), ACCOUNT_ROUTES, ids=[r[0] for r in ACCOUNT_ROUTES])
+def test_account_route_permissions(client, world, role, name, method, path, scope):
+    """The account pages act on the logged-in person's own account only: anonymous visitors are sent to log in
+    (the public pages excepted), every role may use them, and nobody gets another person's account."""
+    from consult.accounts import tokens
+
+    citizen = world.users["citizen"]
+    url = path.format(
+        confirm=tokens.confirm_token(citizen.id, citizen.email),
+        reset=tokens.reset_token(citizen.id, citizen.password_hash),
+    )
+    if role != "anonymous":
+        _login(client, world.users[role])
+    data = {"current": PASSWORD, "password": "Kopi-sore-di-Semarang", "repeat": "Kopi-sore-di-Semarang"}
+    response = client.get(url) if method == "GET" else client.post(url, data=data)
+    if role == "anonymous" and scope == "own":
+        assert response.status_code == 302
+        location = urlsplit(response.headers["Location"])
+        assert location.path == "/login" and parse_qs(location.query)["next"] == [url]
+        return
+    assert response.status_code == (200 if method == "GET" else 303), response.get_data(as_text=True)[:300]
+    if name == "change-password":
+        db.session.rollback()
+        changed = {
+            u.id for u in db.session.scalars(sa.select(User)) if accounts.authenticate(u.email, PASSWORD) is None
+        }
+        assert changed == {world.users[role].id}  # the person's own password, nobody else's
+
+
 def test_site_admin_workspace_lists_every_agency(client, world):
     _login(client, world.users["site_admin"])
     html = client.get("/kelola").get_data(as_text=True)

@@ -21,3 +21,18 @@ class RegisterForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Token name"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"))
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"))
+    repeat = PasswordField(_l("New password again"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"))
+    password = PasswordField(_l("New password"))
+    repeat = PasswordField(_l("New password again"))

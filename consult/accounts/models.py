@@ -29,6 +29,10 @@ class Role(enum.StrEnum):
 AGENCY_ROLES = (Role.MODERATOR, Role.AGENCY_ADMIN)
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     # loaded at the start of a request, ms before any write: begin_write() need not reload it (see there)
@@ -46,10 +50,15 @@ class User(UserMixin, db.Model):
     # looks the blocks up; never blocked (None) or past it, no query at all
     blocked_until: Mapped[dt.datetime | None]
     show_name: Mapped[bool] = mapped_column(default=False)
-    # The id Flask-Login keeps in the session; changed to log out every session of this user.
-    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24))
+    # The id Flask-Login keeps in the session and in the remember cookie. A new one (new_session_token) ends every
+    # session and remember cookie of this user at once: at logout, password change or reset, "log out everywhere".
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: new_session_token())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # When the person proved the address is theirs (the link in the confirmation e-mail, or a password reset).
+    # Self-registered accounts start unconfirmed: they can log in and read, not take part. Accounts made by the
+    # operator (`flask users create`, the demo) are confirmed when made.
+    email_confirmed_at: Mapped[dt.datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user",
@@ -60,6 +69,10 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return self.session_token
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login: blocked accounts cannot log in

@@ -1,9 +1,13 @@
-"""Account rules: registration, authentication, roles and API tokens."""
+"""Account rules: registration, authentication, the operator's accounts, roles and API tokens.
+
+Passwords, sessions, confirmation and reset links: consult.accounts.credentials.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -12,8 +16,12 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult import audit
+from consult.accounts import tokens
 from consult.accounts.models import AGENCY_ROLES, ApiToken, Membership, Role, User
+from consult.accounts.names import MAX_LENGTH as NAME_MAX_LENGTH
+from consult.accounts.names import name_problem
 from consult.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from consult.accounts.signals import send_account_mail
 from consult.agencies.models import Agency
 from consult.errors import Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
@@ -38,6 +46,19 @@ PASSWORD_MESSAGES = {
     "too_long": _l("Use at most %(n)s characters.", n=MAX_LENGTH),
     "too_common": _l("This password is too common and easy to guess. Choose another one."),
     "personal": _l("Do not use your e-mail address or name as password."),
+    "guessable": _l(
+        "This password is easy to guess: it is made of common words, names, dates or patterns. "
+        "A short sentence of four or five words is easier to remember and much harder to guess."
+    ),
+}
+NAME_MESSAGES = {
+    "empty": _l("Enter your name."),
+    "too_long": _l("Use at most %(n)s characters.", n=NAME_MAX_LENGTH),
+    "characters": _l("The name contains control or text-direction characters. Type it again without them."),
+    "reserved": _l(
+        "This name could be mistaken for a pseudonym (Warga-…, Moderator-…), the site's staff, the system or an "
+        "agency. Choose another name."
+    ),
 }
 
 
@@ -53,39 +74,106 @@ def normalise_email(raw: str) -> str:
     return result.normalized.lower()
 
 
+def email_key(raw: str) -> str:
+    """The one spelling of an address that every limit is keyed on, whichever way it was typed.
+
+    The address as login normalises it (so "target@example。org" and "TARGET@ｅｘａｍｐｌｅ.org" are the account's
+    own address), then NFKC and case folding on top (so even a full-width local part, which is another account or
+    none, shares the key): merging two spellings can only make a limit stricter, never open it.
+    """
+    raw = (raw or "").strip()
+    try:
+        email = normalise_email(raw)
+    except Invalid:
+        email = raw
+    return unicodedata.normalize("NFKC", email).casefold()[:254]
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def check_new_user(email: str, name: str, password: str) -> tuple[str, str]:
-    """Validate registration input; returns (email, name) or raises Invalid with every bad field."""
+def agency_words() -> list[str]:
+    """The agencies' names and slugs: words of this site that are neither good passwords nor anyone's name."""
+    rows = db.session.execute(sa.select(Agency.name, Agency.slug)).all()
+    return [value for row in rows for value in row if value]
+
+
+def password_message(password: str, *, email: str = "", name: str = ""):
+    """The message for what is wrong with `password` for this person, or None (consult.accounts.passwords)."""
+    problem = password_problem(password or "", email=email, name=name, words=agency_words())
+    return PASSWORD_MESSAGES[problem] if problem else None
+
+
+def name_message(name: str):
+    """The message for what is wrong with `name` as a display name, or None (consult.accounts.names)."""
+    problem = name_problem(name, reserved=agency_words())
+    return NAME_MESSAGES[problem] if problem else None
+
+
+def clean_name(name: str | None) -> str:
+    return " ".join((name or "").split())
+
+
+def check_registration(email: str, name: str, password: str) -> tuple[str, str]:
+    """Validate self-registration input; returns (email, name) or raises Invalid with every bad field.
+
+    Whether the address already has an account is not checked here: registration answers alike either way.
+    """
     errors: dict[str, object] = {}
     try:
         email = normalise_email(email)
     except Invalid as exc:
         errors.update(exc.fields)
-    name = " ".join((name or "").split())
-    if not name:
-        errors["name"] = _l("Enter your name.")
-    elif len(name) > 120:
-        errors["name"] = _l("Use at most %(n)s characters.", n=120)
-    problem = password_problem(password or "", email=email if "email" not in errors else "", name=name)
-    if problem:
-        errors["password"] = PASSWORD_MESSAGES[problem]
-    if "email" not in errors and db.session.scalar(sa.select(User.id).where(User.email == email)):
-        errors["email"] = _l("An account with this e-mail address already exists. Log in instead.")
+    name = clean_name(name)
+    message = name_message(name)
+    if message:
+        errors["name"] = message
+    message = password_message(password, email=email if "email" not in errors else "", name=name)
+    if message:
+        errors["password"] = message
     if errors:
         raise Invalid(fields=errors)
     return email, name
 
 
-def register_user(email: str, name: str, password: str) -> User:
-    """Create a citizen account. Anyone may call it. Not audited: accounts are personal, not public record."""
-    with write_transaction():
-        email, name = check_new_user(email, name, password)
-        user = User(email=email, name=name, password_hash=hash_password(password))
-        db.session.add(user)
-    return user
+def account_links(user: User) -> dict[str, tuple[str, dict]]:
+    links: dict[str, tuple[str, dict]] = {
+        "login_url": ("accounts.login", {}),
+        "forgot_url": ("accounts.forgot_password", {}),
+    }
+    if not user.is_confirmed:
+        links["confirm_url"] = ("accounts.confirm", {"token": tokens.confirm_token(user.id, user.email)})
+    return links
+
+
+def register_user(email: str, name: str, password: str) -> None:
+    """Self-registration: anyone may call it. Answers alike whether or not the address has an account.
+
+    A new address gets an unconfirmed citizen account and the e-mail "confirm your address"; an address that has
+    an account already gets the e-mail "you already have an account" (with the log-in and reset links, and a
+    fresh confirmation link if it was never confirmed), and nothing is changed. Both ways hash the password, so
+    the time taken does not tell either. Not audited: accounts are personal, not public record.
+    """
+    email, name = check_registration(email, name, password)
+    password_hash = hash_password(password)
+    for attempt in range(2):
+        try:
+            with write_transaction():
+                existing = db.session.scalar(sa.select(User).where(User.email == email))
+                if existing is not None:
+                    send_account_mail(
+                        "account_exists", to_addr=existing.email, user=existing, links=account_links(existing)
+                    )
+                    return
+                user = User(email=email, name=name, password_hash=password_hash)
+                db.session.add(user)
+                db.session.flush()
+                send_account_mail("account_confirm", to_addr=user.email, user=user, links=account_links(user))
+            return
+        except sa.exc.IntegrityError:  # the same new address registered twice at once: the other one won
+            if attempt:
+                raise
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -108,6 +196,18 @@ def record_login(user: User) -> None:
         db.session.get(User, user.id).last_login_at = utcnow()
 
 
+def operator_warnings(email: str, name: str, password: str) -> list[str]:
+    """What self-registration would refuse about an account the operator makes (`flask users create`): a weak
+    password or a reserved name. The operator is warned; the account is made all the same."""
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        email = ""
+    name = clean_name(name)
+    warnings = [name_message(name), password_message(password, email=email, name=name)]
+    return [str(w) for w in warnings if w]
+
+
 def create_user(
     email: str,
     name: str,
@@ -118,12 +218,37 @@ def create_user(
     verified: bool = False,
     actor: object = "cli",
 ) -> User:
-    """Create an account with a role (site admins and the CLI). The role grant is audited."""
+    """Create an account with a role (site admins and the CLI). The role grant is audited.
+
+    The operator's account: confirmed at once, and the password and name rules of self-registration do not apply
+    (operator_warnings() says what they would refuse); only an empty password, a missing or over-long name and an
+    address that has an account already are refused.
+    """
     if not isinstance(actor, str) and not can_grant_roles(actor):
         raise NotAllowed()  # grant_role() below is called with _actor_label, which skips its own check
     with write_transaction():
-        email, name = check_new_user(email, name, password)
-        user = User(email=email, name=name, password_hash=hash_password(password), is_verified=verified)
+        errors: dict[str, object] = {}
+        try:
+            email = normalise_email(email)
+        except Invalid as exc:
+            errors.update(exc.fields)
+        name = clean_name(name)
+        if name_problem(name) in {"empty", "too_long"}:
+            errors["name"] = NAME_MESSAGES[name_problem(name)]
+        if not password:
+            errors["password"] = PASSWORD_MESSAGES["too_short"]
+        if "email" not in errors and db.session.scalar(sa.select(User.id).where(User.email == email)):
+            errors["email"] = _l("An account with this e-mail address already exists.")
+        if errors:
+            raise Invalid(fields=errors)
+        now = utcnow()
+        user = User(
+            email=email,
+            name=name,
+            password_hash=hash_password(password),
+            is_verified=verified,
+            email_confirmed_at=now,
+        )
         db.session.add(user)
         db.session.flush()
         if role != Role.CITIZEN:

@@ -34,6 +34,7 @@ def _on_report_escalated(report: Report, *, agency: Agency, **_extra: Any) -> in
 
 def connect_signals() -> None:
     """Every notice notifications sends on what happened below it (create_app calls this)."""
+    signals.account_mail.connect(services.on_account_mail)
     signals.comment_posted.connect(services.on_comment_posted)
     signals.comment_hidden.connect(_on_comment_hidden)
     signals.comment_restored.connect(_on_comment_restored)

@@ -10,6 +10,7 @@ Following, settings and unsubscribing are personal, not public record: not audit
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -198,7 +199,7 @@ def unsubscribe(request: mail.Unsubscribe, scope: str | None = None) -> str:
 def _recipient(user_id: int) -> tuple[User, str | None] | None:
     """(user, locale) when this person may get e-mail now; None for a blocked account or e-mail turned off."""
     user = db.session.get(User, user_id)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not user.is_confirmed:  # notices only to an address proven theirs
         return None
     settings = db.session.get(NotificationSettings, user_id)
     if settings is not None and not settings.email_enabled:
@@ -229,6 +230,35 @@ def enqueue(user: User, locale: str | None, kind: str, key: str, scope: str, **c
                 created_at=utcnow(),
             )
         )
+
+
+def on_account_mail(kind: str, *, to_addr: str, user: User | None, links: dict, context: dict, **_extra: Any) -> None:
+    """Queue an e-mail about the account itself (consult.accounts.signals), inside the account service's
+    transaction: in the person's language, whatever their notice settings (they asked for it), without an
+    unsubscribe link. Each request is its own e-mail (a random key); the account pages limit how many one
+    address can get."""
+    locale = _request_locale()
+    settings = db.session.get(NotificationSettings, user.id) if user is not None else None
+    if settings is not None and settings.locale:
+        locale = settings.locale
+    urls = {name: mail.public_url(endpoint, **values) for name, (endpoint, values) in links.items()}
+    rendered = mail.render_mail(kind, locale, user=user, **urls, **context)
+    now = utcnow()
+    insert_or_nothing(
+        OutboxMessage,
+        index_elements=["dedupe_key"],
+        dedupe_key=f"account:{kind}:{secrets.token_urlsafe(12)}",
+        kind=kind,
+        user_id=user.id if user is not None else None,
+        to_addr=to_addr,
+        subject=rendered.subject,
+        body_text=rendered.body,
+        unsubscribe_url=None,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
 
 
 def _followers(round_id: int) -> list[int]:

@@ -57,6 +57,8 @@ def participation_refusal(user: User | None, rnd: Round) -> ServiceErrorLike | N
         return LoginRequired(_l("Log in or register to take part in this consultation."))
     if not user.is_active:
         return NotAllowed(_l("Your account is blocked, so you cannot take part."))
+    if not user.is_confirmed:
+        return NotAllowed(UNCONFIRMED_MESSAGE)
     blocked = block_refusal(user, rnd.agency)
     if blocked is not None:
         return blocked
@@ -73,6 +75,12 @@ def participation_refusal(user: User | None, rnd: Round) -> ServiceErrorLike | N
 
 
 ServiceErrorLike = LoginRequired | NotAllowed | Conflict
+# consult.accounts: a self-registered account takes part once its address is confirmed (the page's banner has the
+# button that sends the link again)
+UNCONFIRMED_MESSAGE = _l(
+    "Confirm your e-mail address first: open the link in the e-mail we sent you. No e-mail? Use the button "
+    "“Send the confirmation e-mail again” at the top of the page."
+)
 
 
 def block_refusal(user: User, agency: Agency) -> NotAllowed | None:
@@ -457,6 +465,8 @@ def report_comment(user: User | None, comment: Comment, reason: str, *, address:
         raise LoginRequired(_l("Log in to report a comment."))
     if not user.is_active:
         raise NotAllowed(_l("Your account is blocked, so you cannot take part."))
+    if not user.is_confirmed:
+        raise NotAllowed(UNCONFIRMED_MESSAGE)
     reason = " ".join((reason or "").split())
     if len(reason) < 3:
         raise Invalid(fields={"reason": _l("Say briefly why this comment breaks the rules.")})

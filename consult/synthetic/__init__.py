@@ -157,6 +157,7 @@ def load(round_id: int, *, comments: int, votes: int, users: int | None = None, 
                     "show_name": False,
                     "session_token": secrets.token_urlsafe(24),
                     "created_at": user_created,
+                    "email_confirmed_at": user_created,  # synthetic participants take part as confirmed people do
                 }
                 for n, uid in enumerate(user_ids, start=1)
             ],

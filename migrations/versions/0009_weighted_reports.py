@@ -8,7 +8,7 @@ address (consult.moderation). Reports made before this revision keep carries_wei
 queue for moderators, as every report does.
 
 Revision ID: 0009_weighted_reports
-Revises: 0006_hot_path_counters
+Revises: 0007_account_security
 Create Date: 2026-12-01 22:30:00.000000
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009_weighted_reports"
-down_revision = "0006_hot_path_counters"
+down_revision = "0007_account_security"
 branch_labels = None
 depends_on = None
 

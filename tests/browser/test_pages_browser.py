@@ -231,7 +231,11 @@ def test_login_and_register_pages_and_registration(app, page, axe_check):
     page.fill("input[name=password]", "kopi tubruk di pagi hari")
     with page.expect_navigation():
         page.click("main form button[type=submit]")
-    assert urlsplit(page.url).path == "/"
+    # the same answer for a new address and a taken one: check your e-mail (tests/browser/test_accounts_browser.py
+    # follows the link); logging in works at once, taking part after the confirmation
+    assert urlsplit(page.url).path == "/cek-surel"
+    assert page.locator("h1").inner_text() == "Periksa surel Anda"
+    log_in(page, "siti.aminah@contoh.example", "kopi tubruk di pagi hari")
     logout = page.locator("header.site").get_by_role("button", name=translated(app, "Log out"))
     assert logout.inner_text() == "Keluar"
     assert logout.is_visible()
