@@ -132,6 +132,16 @@ def _participant(user: User, round_id: int, show_name: bool | None = None) -> Pa
     return participant
 
 
+def shows_name(user: User | None, round_id: int) -> bool:
+    """Whether the comment form starts with "show my name" ticked: the choice the person made in this round (one
+    indexed query), else their account's default. Starting from the account's default instead would switch a
+    person who chose otherwise in this round back on their next comment, for all their comments in the round."""
+    if user is None or not user.is_authenticated:
+        return False
+    chosen = db.session.scalar(sa.select(Participant.show_name).filter_by(round_id=round_id, user_id=user.id))
+    return bool(user.show_name if chosen is None else chosen)
+
+
 def _insert_or_nothing(model, *, index_elements: list[str] | None = None, **values) -> None:
     """INSERT … ON CONFLICT DO NOTHING (on any UNIQUE constraint unless `index_elements` names one)."""
     if db.session.get_bind().dialect.name == "postgresql":

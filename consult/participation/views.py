@@ -46,7 +46,7 @@ def _comment_form(rnd: Round, *, fresh: bool = False) -> CommentForm:
     if request.method == "GET" or fresh:
         section = id_arg("bagian") if request.method == "GET" else None
         form.section_id.data = str(section) if section else ""
-        form.show_name.data = bool(current_user.is_authenticated and current_user.show_name)
+        form.show_name.data = services.shows_name(current_user, rnd.id)
     return form
 
 
@@ -150,7 +150,8 @@ def post_comment(round_id: int):
             section_id=section_id,
             parent_id=parent_id,
             stance=form.stance.data or None,
-            show_name=bool(form.show_name.data),
+            # A reply form has no such box: a reply leaves the author's choice for the round as it is.
+            show_name=None if parent_id else bool(form.show_name.data),
         )
     except ServiceError as exc:
         return _comment_refused(rnd, form, exc, parent_id)
