@@ -43,7 +43,8 @@ def test_hsts_is_off_in_development_and_can_be_set_from_the_environment():
 
 
 def test_trusted_hosts_default_to_the_public_urls_host_and_come_from_the_environment():
-    assert _config_in_a_clean_process(PUBLIC_URL="https://konsultasi.example.go.id")[1] == "['konsultasi.example.go.id']"
+    public = _config_in_a_clean_process(PUBLIC_URL="https://konsultasi.example.go.id")
+    assert public[1] == "['konsultasi.example.go.id']"
     development = _config_in_a_clean_process(CONSULT_ENV="development", PUBLIC_URL="http://127.0.0.1:5000")
     assert development[1] == "['127.0.0.1', 'localhost']"
     listed = _config_in_a_clean_process(TRUSTED_HOSTS="a.example, .b.example")

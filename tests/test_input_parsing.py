@@ -362,7 +362,6 @@ def test_json_nested_beyond_the_parsers_depth_is_400_on_a_web_form_too(client, a
     deep = b"[" * 100_000 + b"]" * 100_000
     response = client.post("/admin/instansi", data=deep, content_type="application/json")
     assert response.status_code == 400
-    api = client.post(
-        f"/api/v1/rounds/{world.round_id}/comments", data=deep, content_type="application/json", headers=world.admin_auth
-    )
+    url = f"/api/v1/rounds/{world.round_id}/comments"
+    api = client.post(url, data=deep, content_type="application/json", headers=world.admin_auth)
     assert_json_error(api, 400)

@@ -570,6 +570,16 @@ def openapi_document() -> dict[str, Any]:
                         "closes_at": {"type": "string", "format": "date-time"},
                         "verified_only": {"type": "boolean"},
                         "closed_early_at": {"type": ["string", "null"], "format": "date-time"},
+                        "opened_at": {
+                            "type": ["string", "null"],
+                            "format": "date-time",
+                            "description": "when the scheduler recorded the opening; null before",
+                        },
+                        "origin": {
+                            "type": "string",
+                            "enum": ["live", "imported", "demo"],
+                            "description": "live: scheduled on this site; imported or demo rounds keep their dates",
+                        },
                         "agency": _ref("Agency"),
                         "document": {"type": "object"},
                     },
