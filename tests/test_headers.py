@@ -85,7 +85,6 @@ def production_app(app):
     ("method", "path", "data"),
     [
         ("GET", "/", None),
-        ("GET", "/healthz", None),
         ("GET", "/kelola", None),  # a redirect to the login page for a visitor
         ("POST", "/bahasa", {"lang": "en", "next": "/"}),  # a redirect after a form
         ("GET", "/api/v1/rounds", None),
@@ -109,6 +108,11 @@ def test_a_request_for_another_host_is_400_and_the_host_is_never_echoed(producti
         response.close()
 
 
+def test_the_health_check_answers_whatever_the_host(production_app):
+    response = production_app.test_client().get("/healthz", base_url="http://10.0.0.5:8000")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+
+
 def test_behind_a_proxy_the_forwarded_host_is_checked(app):
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config.update(
@@ -125,9 +129,9 @@ def test_behind_a_proxy_the_forwarded_host_is_checked(app):
 
 
 def test_the_test_client_and_the_local_server_hosts_are_trusted_in_tests(client):
-    assert client.get("/healthz").status_code == 200
-    assert client.get("/healthz", base_url="http://127.0.0.1:5000").status_code == 200
-    assert client.get("/healthz", base_url=f"http://{EVIL}").status_code == 400
+    assert client.get("/").status_code == 200
+    assert client.get("/", base_url="http://127.0.0.1:5000").status_code == 200
+    assert client.get("/", base_url=f"http://{EVIL}").status_code == 400
 
 
 def test_no_store_marks_any_response(app):
