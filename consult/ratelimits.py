@@ -8,7 +8,8 @@ between the web view and the API route):
   (COMMENT_ADDRESS_LIMIT, …), large because many phones share one address behind a mobile operator's NAT.
 
 Both count accepted writes only: a request is charged when it committed a write (consult.extensions.
-committed_writes) and was answered below 400. Refused attempts cost nothing: not those over a limit (else one
+committed_writes) and was answered below 400 (and an anonymous attempt, which is never accepted, is charged to
+its per-person budget: see charged_to_person). Refused attempts cost nothing: not those over a limit (else one
 account flooding from a shared address — carrier-grade NAT, a kiosk, a campus, an internet café — would use up
 the address's budget with its refusals and lock its neighbours out), nor those refused for another reason (a
 comment too long, a closed round: a person correcting a mistake keeps their budget). A refused attempt writes
@@ -49,12 +50,25 @@ def accepted(response) -> bool:
     return response.status_code < 400 and committed_writes() > 0
 
 
+def charged_to_person(response) -> bool:
+    """The per-person budget: accepted writes, and every attempt without an account (keyed by address, it can
+    never be accepted): that bounds a script's anonymous junk without touching any account's budget, since a
+    logged-in neighbour is counted under their own user and the address budget counts accepted writes only."""
+    if accepted(response):
+        return True
+    return response.status_code != 429 and actor_key().startswith("addr:")
+
+
 def participation_limit(config_key: str, scope: str):
     """Decorator: the limit `config_key` per person and `<KIND>_ADDRESS_LIMIT` per address, each shared by every
     route of `scope` (web and API), on POST/PUT/PATCH only, charged for accepted writes only (see above)."""
     address_config = config_key.replace("_LIMIT", "_ADDRESS_LIMIT")
     per_person = limiter.shared_limit(
-        lambda: current_app.config[config_key], scope, key_func=actor_key, methods=WRITE_METHODS, deduct_when=accepted
+        lambda: current_app.config[config_key],
+        scope,
+        key_func=actor_key,
+        methods=WRITE_METHODS,
+        deduct_when=charged_to_person,
     )
     per_address = limiter.shared_limit(
         lambda: current_app.config[address_config],

@@ -255,3 +255,11 @@ def test_attempts_refused_for_another_reason_do_not_use_up_a_persons_budget(clie
     auth.login(other)
     assert client.post(f"/comments/{w['comments'][0]}/suara", data={"value": "1"}).status_code == 303
     assert client.post(f"/comments/{w['comments'][1]}/suara", data={"value": "1"}).status_code == 429
+
+
+def test_anonymous_attempts_use_up_only_the_anonymous_budget_of_their_address(client, auth, make, w, limits):
+    limits(COMMENT_LIMIT="3 per minute")
+    answers = [_comment(client, w, n, address="10.21.0.1").status_code for n in range(5)]
+    assert answers[:3] == [401] * 3 and answers[3:] == [429, 429]  # a visitor is asked to log in, then limited
+    auth.login(make.user())  # an account behind the same address is not affected
+    assert _comment(client, w, 9, address="10.21.0.1").status_code == 303
