@@ -49,8 +49,9 @@ def printable(name: str) -> str:
 
 
 def whole_number(raw: object, name: str, *, minimum: int, maximum: int) -> int | None:
-    """`raw` as an int within [minimum, maximum]: a str of ASCII digits (a leading "-" only when minimum < 0), or an
-    int (never a bool). None or "" is None (the parameter was not given); anything else is a BadParameter."""
+    """`raw` as an int within [minimum, maximum]: a str of ASCII digits (with a leading "-" for a negative number),
+    or an int (never a bool). None or "" is None (the parameter was not given); anything else, or a number out of
+    range, is a BadParameter."""
     if raw is None or raw == "":
         return None
     value: int | None = None
@@ -191,7 +192,7 @@ def check_request_text() -> None:
             check_text(value, key)
     if request.is_json:
         try:
-            data = request.get_json(silent=True)  # cached: the view's own read parses nothing again
+            data = request.get_json(silent=True)  # cached: Flask-WTF, reading a form from it, parses it no more
         except RecursionError:  # thousands of nested brackets
             abort(400)
         problems = json_text_problems(data) if data is not None else {}
