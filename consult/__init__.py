@@ -10,10 +10,15 @@ from werkzeug.routing import IntegerConverter
 
 
 class _DatabaseId(IntegerConverter):
-    """<int:…> in every route stops at the largest id a database integer holds: beyond it, 404, never a 500."""
+    """<int:…> in every route is ASCII digits up to the largest id a database integer holds (consult.params.MAX_ID):
+    beyond it, or in other digits ("٣", which int() reads as 3), 404, never a 500 nor a second address."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        from consult.params import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

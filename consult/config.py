@@ -15,6 +15,11 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(value: str | None) -> list[str] | None:
+    items = [item.strip() for item in (value or "").split(",") if item.strip()]
+    return items or None
+
+
 def load_secret_key(instance_path: str) -> str:
     """SECRET_KEY from the environment, else from instance/secret_key, generated there on first use.
 
@@ -114,6 +119,11 @@ class Config:
 
     # Links in e-mails (written outside any request): the site's public address.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Host names the site answers to, comma-separated ("*": any); others get 400. Default: PUBLIC_URL's host, and
+    # 127.0.0.1 and localhost in development (consult.web.trusted_hosts).
+    TRUSTED_HOSTS = _list(os.environ.get("TRUSTED_HOSTS"))
+    # HTTPS only from the first visit on (HSTS), in production; "" turns it off (e.g. while HTTPS is being set up).
+    STRICT_TRANSPORT_SECURITY = os.environ.get("STRICT_TRANSPORT_SECURITY", "" if DEVELOPMENT else "max-age=31536000")
 
     # Mail (docs/OPERATIONS.md). Without MAIL_SERVER, mails are written to <instance>/mail/*.eml and printed.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -148,3 +158,4 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast in tests; production uses scrypt
     SERVER_NAME = None
+    TRUSTED_HOSTS = ["localhost", "127.0.0.1"]  # the test client's host, and the browser tests' server

@@ -6,7 +6,6 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from consult import audit
 from consult.accounts.models import Role, User
 from consult.accounts.services import create_user
 from consult.agencies.models import Agency
@@ -16,9 +15,9 @@ from consult.documents.models import DocumentKind
 from consult.documents.services import create_document, publish_version
 from consult.extensions import db, write_transaction
 from consult.moderation.services import add_rule, house_rules
-from consult.rounds.models import Round
+from consult.rounds.models import RoundOrigin
 from consult.rounds.services import schedule_round
-from consult.timeutil import iso_utc, utcnow
+from consult.timeutil import utcnow
 
 DEMO_PASSWORD = "Demo-Konsultasi-2026"  # noqa: S105 - published demo password, documented in README.md
 ACTOR = "seed"
@@ -60,6 +59,9 @@ def _add_house_rules(agency: Agency) -> None:
 
 
 def _load(now: dt.datetime) -> None:
+    """The demo's rounds are sample data dated around `now`, an open one among them since two days and a closed
+    one from two months ago: they are scheduled as RoundOrigin.DEMO, which keeps those dates (a live round may not
+    open in the past) and marks their pages "data contoh"."""
     agency = create_agency(ACTOR, AGENCY["slug"], AGENCY["name"], AGENCY["description"], "Asia/Jakarta")
     _add_house_rules(agency)
     for _label, email, name, role, in_agency in ACCOUNTS:
@@ -90,6 +92,7 @@ def _load(now: dt.datetime) -> None:
         title=SERVICE_STANDARD["title"],
         opens_at=now - dt.timedelta(days=2),
         closes_at=now + dt.timedelta(days=28),
+        origin=RoundOrigin.DEMO,
     )
 
     policy = create_document(
@@ -102,6 +105,7 @@ def _load(now: dt.datetime) -> None:
         title=POLICY["title"],
         opens_at=now + dt.timedelta(days=7),
         closes_at=now + dt.timedelta(days=37),
+        origin=RoundOrigin.DEMO,
     )
 
     closed = create_document(
@@ -113,30 +117,11 @@ def _load(now: dt.datetime) -> None:
         markdown=CLOSED_POLICY["markdown"],
     )
     version = publish_version(ACTOR, closed.latest_version)
-    # A round from the past: the service refuses closing times in the past, so the seed writes it directly,
-    # with the same audit entry the service would have made when it was scheduled.
-    with write_transaction():
-        opens_at, closes_at = now - dt.timedelta(days=60), now - dt.timedelta(days=30)
-        rnd = Round(
-            agency_id=agency.id,
-            document_id=closed.id,
-            version_id=version.id,
-            title=CLOSED_POLICY["title"],
-            opens_at=opens_at,
-            closes_at=closes_at,
-        )
-        db.session.add(rnd)
-        audit.record(
-            "round.scheduled",
-            rnd,
-            {
-                "agency": agency.slug,
-                "document_id": closed.id,
-                "version": version.number,
-                "title": rnd.title,
-                "opens_at": iso_utc(opens_at),
-                "closes_at": iso_utc(closes_at),
-                "verified_only": False,
-            },
-            actor=ACTOR,
-        )
+    schedule_round(
+        ACTOR,
+        version,
+        title=CLOSED_POLICY["title"],
+        opens_at=now - dt.timedelta(days=60),
+        closes_at=now - dt.timedelta(days=30),
+        origin=RoundOrigin.DEMO,
+    )

@@ -6,7 +6,7 @@ import contextlib
 import contextvars
 
 import sqlalchemy as sa
-from flask import request
+from flask import g, has_request_context, request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -126,6 +126,11 @@ def client_address() -> str:
 _in_write: contextvars.ContextVar[bool] = contextvars.ContextVar("consult_in_write", default=False)
 
 
+def committed_writes() -> int:
+    """How many write transactions the current request committed (0 outside a request)."""
+    return g.get("committed_writes", 0) if has_request_context() else 0
+
+
 @contextlib.contextmanager
 def write_transaction(*, keep_loaded: bool = False):
     """One write transaction around a service function: BEGIN (IMMEDIATE on SQLite) … COMMIT.
@@ -149,6 +154,8 @@ def write_transaction(*, keep_loaded: bool = False):
             session.commit()
         finally:
             session.expire_on_commit = previous
+        if has_request_context():
+            g.committed_writes = g.get("committed_writes", 0) + 1  # what the rate limits count (consult.ratelimits)
     except BaseException:
         db.session.rollback()
         raise

@@ -6,6 +6,15 @@ between the web view and the API route):
   (COMMENT_LIMIT, VOTE_LIMIT, STANCE_LIMIT, REPORT_LIMIT);
 - per address, whoever is logged in: a larger budget that stops one machine cycling through many accounts
   (COMMENT_ADDRESS_LIMIT, …), large because many phones share one address behind a mobile operator's NAT.
+
+Both count accepted writes only: a request is charged when it committed a write (consult.extensions.
+committed_writes) and was answered below 400 (and an anonymous attempt, which is never accepted, is charged to
+its per-person budget: see charged_to_person). Refused attempts cost nothing: not those over a limit (else one
+account flooding from a shared address — carrier-grade NAT, a kiosk, a campus, an internet café — would use up
+the address's budget with its refusals and lock its neighbours out), nor those refused for another reason (a
+comment too long, a closed round: a person correcting a mistake keeps their budget). A refused attempt writes
+nothing. Before a request, each budget is tested without being charged; the charge comes after the answer, so
+requests of one person that run at the same moment may pass a budget by the number running together.
 Limits are read from the config on every request, so operators can change them without code. Registration is
 limited per address (REGISTER_LIMIT) and failed logins per address and per e-mail (LOGIN_FAILURE_LIMIT), in
 consult.accounts.views. Over a limit: 429 with Retry-After, an Indonesian message (a page, the #pesan alert
@@ -18,7 +27,7 @@ from flask import current_app
 from flask_login import current_user
 
 from consult.accounts.bearer import api_user
-from consult.extensions import client_address, limiter
+from consult.extensions import client_address, committed_writes, limiter
 
 
 def actor_key() -> str:
@@ -35,15 +44,38 @@ def address_key() -> str:
 WRITE_METHODS = ["POST", "PUT", "PATCH"]
 
 
+def accepted(response) -> bool:
+    """Whether the request wrote: it committed a write transaction and was not answered with an error. (A web
+    form refused by a service may answer 303 with a flashed message: that one committed nothing.)"""
+    return response.status_code < 400 and committed_writes() > 0
+
+
+def charged_to_person(response) -> bool:
+    """The per-person budget: accepted writes, and every attempt without an account (keyed by address, it can
+    never be accepted): that bounds a script's anonymous junk without touching any account's budget, since a
+    logged-in neighbour is counted under their own user and the address budget counts accepted writes only."""
+    if accepted(response):
+        return True
+    return response.status_code != 429 and actor_key().startswith("addr:")
+
+
 def participation_limit(config_key: str, scope: str):
     """Decorator: the limit `config_key` per person and `<KIND>_ADDRESS_LIMIT` per address, each shared by every
-    route of `scope` (web and API), on POST/PUT/PATCH only."""
+    route of `scope` (web and API), on POST/PUT/PATCH only, charged for accepted writes only (see above)."""
     address_config = config_key.replace("_LIMIT", "_ADDRESS_LIMIT")
     per_person = limiter.shared_limit(
-        lambda: current_app.config[config_key], scope, key_func=actor_key, methods=WRITE_METHODS
+        lambda: current_app.config[config_key],
+        scope,
+        key_func=actor_key,
+        methods=WRITE_METHODS,
+        deduct_when=charged_to_person,
     )
     per_address = limiter.shared_limit(
-        lambda: current_app.config[address_config], f"{scope}-address", key_func=address_key, methods=WRITE_METHODS
+        lambda: current_app.config[address_config],
+        f"{scope}-address",
+        key_func=address_key,
+        methods=WRITE_METHODS,
+        deduct_when=accepted,
     )
 
     def decorate(view):

@@ -1,15 +1,18 @@
-"""Cross-cutting HTTP concerns: error pages, security headers, template helpers, health and language."""
+"""Cross-cutting HTTP concerns: error pages, security headers, trusted hosts, template helpers, health and language."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
+from consult import params
 from consult.errors import ServiceError
 from consult.i18n import LANG_COOKIE, format_localtime
 
@@ -54,6 +57,60 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def mark_no_store(response):
+    """Tell every cache, the browser's included, to keep no copy of this response: for pages that show a secret
+    (a new API token) or text hidden from the public (a moderator's review of a hidden comment), which must not
+    come back from the cache of a shared computer (a kiosk, an internet café) after the person has left."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def no_store(view):
+    """Decorator: the view's response, whatever its status, is marked no-store (see mark_no_store)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        return mark_no_store(make_response(view(*args, **kwargs)))
+
+    return wrapper
+
+
+DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")
+
+
+def trusted_hosts(config: Mapping) -> list[str] | None:
+    """The host names the site answers to (Flask's TRUSTED_HOSTS; None accepts any).
+
+    TRUSTED_HOSTS as configured (a list, or "*" for any: when the proxy in front already checks); by default the
+    host of PUBLIC_URL, and 127.0.0.1 and localhost in development. Every other Host (or X-Forwarded-Host behind
+    PROXY_FIX) gets a 400, so no forged host is ever written into a link or a redirect.
+    """
+    configured = config.get("TRUSTED_HOSTS")
+    if configured in ("*", ["*"], ("*",)):
+        return None
+    if configured:
+        return list(configured)
+    hosts = [urlsplit(config.get("PUBLIC_URL") or "").hostname or "localhost"]
+    if config.get("DEVELOPMENT"):
+        hosts += [h for h in DEVELOPMENT_HOSTS if h not in hosts]
+    return hosts
+
+
+def _healthy():
+    """200 "ok" without touching the database."""
+    response = make_response("ok", 200)
+    response.mimetype = "text/plain"
+    return response
+
+
+def _untrusted_host():
+    """A plain 400, before anything else runs: nothing may build a URL (or show a page) from a host we do not
+    serve. The host itself is not repeated."""
+    response = make_response("400 Bad Request: this site does not answer to that host name.\n", 400)
+    response.mimetype = "text/plain"
+    return response
+
+
 def _error_message(status: int) -> str:
     messages = {
         400: _("The request could not be understood. Please go back and try again."),
@@ -96,8 +153,23 @@ def error_page(status: int, message: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+
+    def refuse_untrusted_host():
+        if isinstance(request.routing_exception, SecurityError):
+            # /healthz builds nothing from the host: a load balancer or a local probe (curl 127.0.0.1:8000) may
+            # ask it by any name.
+            return _healthy() if request.path == "/healthz" else _untrusted_host()
+        return None
+
+    # First of all before_request functions (CSRF's and the rate limiter's build on the host).
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
+    app.before_request(params.check_request_text)
+
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
+        if isinstance(exc, SecurityError):
+            return _untrusted_host()
         status = exc.code or 500
         if wants_json():
             code = "rate_limited" if status == 429 else (exc.name or "error").lower().replace(" ", "_")
@@ -138,16 +210,14 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", CSP)
+        if hsts := app.config.get("STRICT_TRANSPORT_SECURITY"):
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
         response.vary.add("Cookie")
         return response
 
-    @app.get("/healthz")
-    def healthz():
-        response = make_response("ok", 200)
-        response.mimetype = "text/plain"
-        return response
+    app.add_url_rule("/healthz", "healthz", _healthy, methods=["GET"])
 
     @app.post("/bahasa")
     def set_language():

@@ -537,7 +537,7 @@ from consult.accounts.services import hash_password
 from consult.config import Config
 
 app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[1]})
-response = app.test_client().get("/login")
+response = app.test_client().get("/login", base_url="http://127.0.0.1:5000")  # PUBLIC_URL's host: trusted
 with app.app_context():
     prefix = hash_password("Kopi-pagi-di-Bandung").split("$")[0]
 print(json.dumps({

@@ -785,6 +785,38 @@ def test_a_name_typed_by_the_participant_is_marked_so_it_cannot_pass_for_a_pseud
     assert "nama sendiri" in marked[0]
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_web_reply_leaves_the_choice_to_show_ones_name_as_it_is(client, auth, make, open_round, htmx):
+    citizen = make.user(name="Budi Santoso")
+    named = services.post_comment(citizen, open_round, "Dengan nama.", show_name=True)
+    other = services.post_comment(make.user(), open_round, "Komentar orang lain.")
+    auth.login(citizen)
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.post(
+        f"/rounds/{open_round.id}/komentar", data={"body": "Balasan saya.", "parent_id": str(other.id)}, headers=headers
+    )
+    assert response.status_code == (200 if htmx else 303)
+    reply = db.session.scalar(sa.select(Comment).where(Comment.parent_id == other.id))
+    assert _fresh(named).author_name == "Budi Santoso" and _fresh(reply).author_name == "Budi Santoso"
+
+
+def test_the_comment_form_starts_with_the_choice_made_in_this_round(client, auth, make, open_round):
+    """Not with the account's default: sending the form as it comes would switch the person's name off (or on)
+    for all their comments in the round."""
+    citizen = make.user(name="Budi Santoso")  # the account's default: a pseudonym
+    services.post_comment(citizen, open_round, "Dengan nama.", show_name=True)
+    auth.login(citizen)
+
+    def box(round_id: int) -> str:
+        (tag,) = re.findall(
+            r'<input[^>]*name="show_name"[^>]*>', client.get(f"/rounds/{round_id}").get_data(as_text=True)
+        )
+        return tag
+
+    assert " checked" in box(open_round.id)
+    assert " checked" not in box(make.round().id)
+
+
 def test_the_users_preference_to_show_their_name_is_the_default(make, open_round):
     citizen = make.user(name="Dewi Lestari")
     with write_transaction():

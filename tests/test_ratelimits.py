@@ -205,3 +205,61 @@ def test_ratelimit_enabled_reads_false_from_the_environment():
         [sys.executable, "-c", code], env={"RATELIMIT_ENABLED": "false", "PATH": ""}, capture_output=True, text=True
     )
     assert result.stdout.strip() == "False", result.stderr
+
+
+# --- only accepted writes count -----------------------------------------------------------------------------
+
+
+def _comment(client, w, n: int, address: str = "10.20.0.1", body: str | None = None):
+    data = {"body": body if body is not None else f"Komentar banjir {n}"}
+    return client.post(f"/rounds/{w['round'].id}/komentar", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_flood_from_one_account_does_not_lock_out_its_neighbours_at_the_same_address(client, auth, make, w):
+    """Many people share one address (a mobile operator's NAT, a kiosk, a campus): one account's refused flood
+    must not use up the address's budget. The defaults apply: 10 comments a minute per person, 60 per address."""
+    auth.login(make.user())
+    answers = [_comment(client, w, n).status_code for n in range(300)]
+    assert answers.count(303) == 10 and answers.count(429) == 290
+    auth.logout()
+    auth.login(make.user())  # a neighbour behind the same address
+    assert _comment(client, w, 300).status_code == 303
+    api = _api_write(client, "comment", w, 301, _bearer(make.user()), address="10.20.0.1")
+    assert api.status_code == 201
+
+
+def test_the_address_budget_still_counts_accepted_writes_of_many_accounts(client, auth, make, w, limits):
+    limits(COMMENT_ADDRESS_LIMIT="12 per minute")
+    auth.login(make.user())
+    assert [_comment(client, w, n).status_code for n in range(50)].count(303) == 10  # 10 accepted, 40 refused
+    auth.logout()
+    auth.login(make.user())
+    assert [_comment(client, w, n).status_code for n in range(2)] == [303, 303]  # 12 accepted from the address
+    auth.logout()
+    auth.login(make.user())
+    assert _comment(client, w, 99).status_code == 429  # a third account: the address has written enough
+    assert _comment(client, w, 100, address="10.20.0.2").status_code == 303
+
+
+def test_attempts_refused_for_another_reason_do_not_use_up_a_persons_budget(client, auth, make, w, limits):
+    limits(COMMENT_LIMIT="2 per minute", VOTE_LIMIT="1 per minute")
+    author = w["author"]
+    auth.login(author)
+    for _ in range(5):
+        assert _comment(client, w, 0, body="x" * 2001).status_code == 422  # too long: corrected and sent again
+        voted_own = client.post(f"/comments/{w['comments'][0]}/suara", data={"value": "1"})
+        assert voted_own.status_code == 303  # refused by the service, with a message on the page it goes back to
+    assert [_comment(client, w, n).status_code for n in range(3)] == [303, 303, 429]
+    auth.logout()
+    other = make.user()
+    auth.login(other)
+    assert client.post(f"/comments/{w['comments'][0]}/suara", data={"value": "1"}).status_code == 303
+    assert client.post(f"/comments/{w['comments'][1]}/suara", data={"value": "1"}).status_code == 429
+
+
+def test_anonymous_attempts_use_up_only_the_anonymous_budget_of_their_address(client, auth, make, w, limits):
+    limits(COMMENT_LIMIT="3 per minute")
+    answers = [_comment(client, w, n, address="10.21.0.1").status_code for n in range(5)]
+    assert answers[:3] == [401] * 3 and answers[3:] == [429, 429]  # a visitor is asked to log in, then limited
+    auth.login(make.user())  # an account behind the same address is not affected
+    assert _comment(client, w, 9, address="10.21.0.1").status_code == 303

@@ -15,9 +15,9 @@ from consult.documents.services import create_document
 from consult.errors import Conflict, Invalid, NotAllowed
 from consult.extensions import db, write_transaction
 from consult.rounds import services
-from consult.rounds.models import Round, RoundState
+from consult.rounds.models import Round, RoundOrigin, RoundState
 from consult.timeutil import utcnow
-from tests.conftest import shared_file
+from tests.conftest import needs_postgres_server, shared_file
 
 JAKARTA = dt.timedelta(hours=7)  # Asia/Jakarta is UTC+7 all year
 FORM_TIME = "%Y-%m-%dT%H:%M"
@@ -178,7 +178,7 @@ def test_schedule_round_validates_and_audits(make, request_ctx):
     cases = [
         ({"opens_at": None, "closes_at": None}, {"opens_at", "closes_at"}),
         ({"opens_at": now + dt.timedelta(days=2), "closes_at": now + dt.timedelta(days=1)}, {"closes_at"}),
-        ({"opens_at": now - dt.timedelta(days=5), "closes_at": now - dt.timedelta(days=1)}, {"closes_at"}),
+        ({"opens_at": now - dt.timedelta(days=5), "closes_at": now - dt.timedelta(days=1)}, {"opens_at", "closes_at"}),
         ({"opens_at": now, "closes_at": now + dt.timedelta(days=400)}, {"closes_at"}),
     ]
     for times, fields in cases:
@@ -386,3 +386,179 @@ def test_other_agencies_cannot_schedule_or_reschedule(client, auth, make):
         == 403
     )
     assert _count(Round) == 1 and _audit("round.rescheduled") == []
+
+
+# --- no backdating: a live round opens now or later; demo and imported rounds keep their dates ------------------
+
+
+def test_a_new_round_cannot_open_in_the_past(make, request_ctx):
+    """Scheduled on 2 December with "opens 1 November", a round would say "Dibuka 1 Nov" as a fact."""
+    version = make.policy(make.agency()).latest_published
+    now = utcnow()
+    with pytest.raises(Invalid) as info:
+        services.schedule_round(
+            "test", version, title="Mundur", opens_at=now - dt.timedelta(days=31), closes_at=now + dt.timedelta(days=9)
+        )
+    assert set(info.value.fields) == {"opens_at"}
+    with pytest.raises(Invalid):
+        services.schedule_round(
+            "test",
+            version,
+            title="Mundur",
+            opens_at=now - dt.timedelta(minutes=6),
+            closes_at=now + dt.timedelta(days=9),
+        )
+    assert _count(Round) == 0 and _audit("round.scheduled") == []
+    # a few minutes of grace, between loading the form and sending it
+    rnd = services.schedule_round(
+        "test", version, title="Sekarang", opens_at=now - dt.timedelta(minutes=3), closes_at=now + dt.timedelta(days=9)
+    )
+    assert rnd.state is RoundState.OPEN and rnd.origin == RoundOrigin.LIVE
+
+
+def test_a_round_not_yet_open_cannot_be_moved_to_open_in_the_past(make, request_ctx):
+    rnd = make.round(state="scheduled")
+    before = (rnd.opens_at, rnd.closes_at)
+    with pytest.raises(Invalid) as info:
+        services.reschedule_round("cli", rnd, opens_at=utcnow() - dt.timedelta(days=3))
+    assert set(info.value.fields) == {"opens_at"}
+    db.session.expire_all()
+    assert (db.session.get(Round, rnd.id).opens_at, db.session.get(Round, rnd.id).closes_at) == before
+    assert _audit("round.rescheduled") == []
+    moved = services.reschedule_round("cli", rnd, opens_at=utcnow() - dt.timedelta(minutes=1))
+    assert moved.state is RoundState.OPEN  # "open it now" is fine
+
+
+def test_the_schedule_form_refuses_a_past_opening_and_saves_nothing(admin_client, make):
+    agency = admin_client.agency
+    document = make.policy(agency)
+    response = admin_client.post(
+        f"/kelola/{agency.slug}/dokumen/{document.id}/putaran-baru",
+        data={"title": "Mundur", "opens_at": _local(_future_local(-31)), "closes_at": _local(_future_local(9))},
+    )
+    assert response.status_code == 422
+    assert "The opening time is already past." in response.get_data(as_text=True)
+    assert _count(Round) == 0
+
+
+def test_the_reschedule_form_refuses_a_past_opening(admin_client, make):
+    agency = admin_client.agency
+    rnd = make.round(agency, state="scheduled")
+    url = f"/kelola/{agency.slug}/putaran/{rnd.id}/jadwal"
+    response = admin_client.post(
+        url, data={"opens_at": _local(_future_local(-5)), "closes_at": _local(_future_local(9))}
+    )
+    assert response.status_code == 422
+    assert "The opening time is already past." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Round, rnd.id).opens_at == rnd.opens_at
+
+
+def test_rounds_set_times_refuses_a_past_opening(runner, make):
+    rnd = make.round(state="scheduled")
+    past = (utcnow() - dt.timedelta(days=30)).replace(microsecond=0).isoformat() + "Z"
+    result = runner.invoke(args=["rounds", "set-times", str(rnd.id), "--opens", past])
+    assert result.exit_code == 1 and "opens_at" in result.output
+    db.session.expire_all()
+    assert db.session.get(Round, rnd.id).opens_at == rnd.opens_at
+
+
+def test_the_round_page_says_when_the_round_really_opened(client, make):
+    from consult.rounds.jobs import open_rounds
+
+    rnd = make.round(state="scheduled")
+    with write_transaction():  # a round whose opening time was written a month back (before this rule existed)
+        db.session.get(Round, rnd.id).opens_at = utcnow() - dt.timedelta(days=30)
+    client.post("/bahasa", data={"lang": "en", "next": "/"})
+    backdated = db.session.get(Round, rnd.id).opens_at
+    html = client.get(f"/rounds/{rnd.id}").get_data(as_text=True)
+    assert "Scheduled to open" in html  # not opened as far as the scheduler knows: no claim that it was open
+
+    assert open_rounds(utcnow()) == 1
+    rnd = db.session.get(Round, rnd.id)
+    assert rnd.opened_at is not None and rnd.opened_at - utcnow() < dt.timedelta(minutes=1)
+    html = client.get(f"/rounds/{rnd.id}").get_data(as_text=True)
+    times = re.search(r'<dl class="times">(.*?)</dl>', html, re.S).group(1)
+    opened = rnd.opened_at + JAKARTA
+    assert "Opened" in times and re.search(rf"{opened:%b} {opened.day}, {opened.year}", times)
+    claimed = backdated + JAKARTA
+    assert not re.search(rf"{claimed:%b} {claimed.day}, {claimed.year}", times)
+    assert client.get(f"/api/v1/rounds/{rnd.id}").get_json()["opened_at"].startswith(f"{rnd.opened_at:%Y-%m-%d}")
+
+
+def test_demo_rounds_keep_their_dates_and_say_they_are_sample_data(client, runner):
+    from consult.demo import load_demo
+
+    load_demo()
+    rounds = list(db.session.scalars(sa.select(Round).order_by(Round.opens_at)))
+    assert {r.origin for r in rounds} == {RoundOrigin.DEMO}
+    closed, opened = rounds[0], rounds[1]
+    assert closed.state is RoundState.CLOSED and opened.state is RoundState.OPEN  # dates in the past, as written
+    assert [e.data.get("origin") for e in _audit("round.scheduled")] == ["demo"] * 3
+    for rnd in (closed, opened):
+        html = client.get(f"/rounds/{rnd.id}").get_data(as_text=True)
+        assert "data contoh" in html
+        shown = rnd.opens_at + JAKARTA
+        times = re.search(r'<dl class="times">(.*?)</dl>', html, re.S).group(1)
+        assert f"{shown.day} " in times and "data contoh" in times
+    assert "data contoh" in client.get("/").get_data(as_text=True)
+
+
+def test_an_imported_round_keeps_its_past_dates_and_says_so(client, make, request_ctx):
+    version = make.policy(make.agency()).latest_published
+    now = utcnow()
+    rnd = services.schedule_round(
+        "import",
+        version,
+        title="Dari Polis",
+        opens_at=now - dt.timedelta(days=400),
+        closes_at=now - dt.timedelta(days=300),
+        origin=RoundOrigin.IMPORTED,
+    )
+    assert rnd.state is RoundState.CLOSED and _audit("round.scheduled")[-1].data["origin"] == "imported"
+    assert "diimpor" in client.get(f"/rounds/{rnd.id}").get_data(as_text=True)
+
+
+def test_a_live_round_is_not_marked(client, make):
+    rnd = make.round()
+    html = client.get(f"/rounds/{rnd.id}").get_data(as_text=True)
+    assert "data contoh" not in html and "diimpor" not in html and "badge-origin" not in html
+
+
+def _migrate_down_and_up_with_the_demo(url: str) -> list[tuple]:
+    from flask_migrate import downgrade, upgrade
+
+    from consult import create_app
+    from consult.config import TestConfig
+    from consult.demo import load_demo
+    from consult.scheduler.jobs import run_due_jobs
+    from tests.conftest import _reset_schema
+
+    _reset_schema(url)
+    other = create_app(
+        {**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, "SQLALCHEMY_DATABASE_URI": url}
+    )
+    with other.app_context():
+        try:
+            upgrade()
+            load_demo()
+            run_due_jobs()
+            db.session.remove()
+            downgrade(revision="0006_hot_path_counters")
+            upgrade()
+            return db.session.execute(
+                sa.text("SELECT origin, opened_at IS NOT NULL FROM rounds ORDER BY opens_at")
+            ).all()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=needs_postgres_server)])
+def test_migration_0008_marks_earlier_demo_rounds_and_fills_the_opening_from_the_scheduler(tmp_path, database):
+    import os
+
+    url = os.environ["TEST_POSTGRES_URL"] if database == "postgresql" else f"sqlite:///{tmp_path / 'm.db'}"
+    rows = _migrate_down_and_up_with_the_demo(url)
+    # closed two months ago, open for two days (both opened), upcoming; all three the demo's, as the audit says
+    assert [tuple(r) for r in rows] == [("demo", True), ("demo", True), ("demo", False)]

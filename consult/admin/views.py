@@ -19,6 +19,7 @@ from consult.errors import Invalid, NotFound
 from consult.extensions import db
 from consult.forms import ActionForm, apply_errors
 from consult.i18n import lazy_gettext as _l
+from consult.params import id_field
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -133,15 +134,16 @@ def grant_role():
 def revoke_role():
     if not ActionForm().validate_on_submit():
         abort(400)
-    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    user_id, agency_id = id_field("user_id", required=True), id_field("agency_id")
+    user = db.session.get(User, user_id)
     if user is None:
         abort(404)
     role = request.form.get("role", "")
     if role not in {r.value for r in ROLE_LABELS}:
         abort(400)
     agency = None
-    if request.form.get("agency_id"):
-        agency = db.session.get(Agency, request.form.get("agency_id", type=int))
+    if agency_id is not None:
+        agency = db.session.get(Agency, agency_id)
         if agency is None:
             abort(404)
     try:

@@ -9,10 +9,11 @@ from flask import jsonify, request
 
 from consult.agencies.services import get_agency
 from consult.api.auth import api_user, token_required
-from consult.api.participation import ID, MAX_ID, MAX_PAGE, Body
+from consult.api.participation import ID, MAX_PAGE, Body
 from consult.api.serializers import comment_data, moderation_entry
-from consult.api.views import _int_arg, bp
+from consult.api.views import bp
 from consult.moderation import queries, services
+from consult.params import id_arg, int_arg
 from consult.participation.services import get_comment
 
 
@@ -34,8 +35,8 @@ def moderation_log():
     agency = get_agency(request.args["agency"]) if request.args.get("agency") else None
     page = queries.log_page(
         agency_id=agency.id if agency else None,
-        round_id=_int_arg("round_id", maximum=MAX_ID),
+        round_id=id_arg("round_id"),
         cursor=request.args.get("cursor") or None,
-        limit=_int_arg("limit", queries.PAGE_SIZE, MAX_PAGE) or queries.PAGE_SIZE,
+        limit=int_arg("limit", queries.PAGE_SIZE, maximum=MAX_PAGE) or queries.PAGE_SIZE,
     )
     return jsonify({"items": [moderation_entry(a) for a in page.items], "next_cursor": page.next_cursor})

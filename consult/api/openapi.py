@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from consult.params import MAX_ID
+
 ERROR = {"$ref": "#/components/responses/Error"}
 
 
@@ -37,7 +39,7 @@ def _id_param(description: str) -> dict[str, Any]:
         "name": "id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         "description": description,
     }
 
@@ -448,7 +450,12 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "Rounds, newest first",
                     "parameters": [
-                        CURSOR,
+                        {
+                            "name": "cursor",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                            "description": "next_cursor of the previous page: rounds with a smaller id.",
+                        },
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}},
                     ],
                     "responses": {"200": _json(_page("RoundSummary")), "422": ERROR},
@@ -468,7 +475,7 @@ def openapi_document() -> dict[str, Any]:
                         {
                             "name": "after",
                             "in": "query",
-                            "schema": {"type": "integer"},
+                            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
                             "description": "Return entries with seq greater than this.",
                         },
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 1000}},
@@ -533,7 +540,14 @@ def openapi_document() -> dict[str, Any]:
                     "description": "A token from `flask users token` or the profile page.",
                 }
             },
-            "responses": {"Error": _json(_ref("Error"), "Error")},
+            "responses": {
+                "Error": _json(
+                    _ref("Error"),
+                    "Error. 422 `invalid` names each bad field in `fields`: also an id or cursor that is not ASCII "
+                    f"digits within 1 (0 for cursors) … {MAX_ID}, and any string (query, form or JSON, at any depth, "
+                    "by its path such as `sections[0].title`) holding NUL or a lone UTF-16 surrogate.",
+                )
+            },
             "schemas": {
                 "Error": {
                     "type": "object",
@@ -562,6 +576,16 @@ def openapi_document() -> dict[str, Any]:
                         "closes_at": {"type": "string", "format": "date-time"},
                         "verified_only": {"type": "boolean"},
                         "closed_early_at": {"type": ["string", "null"], "format": "date-time"},
+                        "opened_at": {
+                            "type": ["string", "null"],
+                            "format": "date-time",
+                            "description": "when the scheduler recorded the opening; null before",
+                        },
+                        "origin": {
+                            "type": "string",
+                            "enum": ["live", "imported", "demo"],
+                            "description": "live: scheduled on this site; imported or demo rounds keep their dates",
+                        },
                         "agency": _ref("Agency"),
                         "document": {"type": "object"},
                     },

@@ -14,17 +14,17 @@ from flask import jsonify, request
 
 from consult.api.auth import api_user, token_required
 from consult.api.serializers import comment_data, comment_page, section_tally
-from consult.api.views import _int_arg, bp
+from consult.api.views import bp
 from consult.errors import Invalid, ServiceError
 from consult.extensions import client_address
 from consult.i18n import lazy_gettext as _l
+from consult.params import MAX_ID, id_arg, int_arg
 from consult.participation import queries, services
 from consult.participation.queries import CommentPage
 from consult.ratelimits import participation_limit
 from consult.rounds.services import get_round
 
-MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns: a larger number in a path or body is no id, never a query
-ID = f"int(min=1, max={MAX_ID})"
+ID = f"int(min=1, max={MAX_ID})"  # ids are 32-bit INTEGER columns: a larger number in a path is no id, never a query
 MAX_PAGE = 100
 
 
@@ -72,7 +72,7 @@ class Body:
     def id(self, name: str, *, required: bool = False) -> int | None:
         value = self._get(name, required)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID):
-            self.errors[name] = _l("Must be the id of an existing item (a positive whole number).")
+            self.errors[name] = _l("Must be the id of an existing item (a positive whole number).")  # not "1" either
             return None
         return value
 
@@ -103,14 +103,14 @@ def _page(read, *args, **kwargs) -> CommentPage:
 
 
 def _limit_arg() -> int:
-    return _int_arg("limit", queries.PAGE_SIZE, MAX_PAGE) or queries.PAGE_SIZE
+    return int_arg("limit", queries.PAGE_SIZE, maximum=MAX_PAGE) or queries.PAGE_SIZE
 
 
 @bp.get(f"/rounds/<{ID}:round_id>/comments")
 def list_comments(round_id: int):
     """Top-level comments of a round (or one section), newest or most agreed first, withdrawn ones in place."""
     rnd = get_round(round_id)
-    section_id = _int_arg("section_id", maximum=MAX_ID)
+    section_id = id_arg("section_id")
     page = _page(
         queries.comments_page,
         rnd.id,

@@ -20,6 +20,8 @@ def round_summary(rnd: Round) -> dict[str, Any]:
         "closes_at": iso_utc(rnd.effective_closes_at),
         "verified_only": rnd.verified_only,
         "closed_early_at": iso_utc(rnd.closed_at) if rnd.closed_at and rnd.closed_at < rnd.closes_at else None,
+        "opened_at": iso_utc(rnd.opened_at),
+        "origin": rnd.origin,
         "agency": {"slug": rnd.agency.slug, "name": rnd.agency.name},
         "document": {
             "id": rnd.document_id,

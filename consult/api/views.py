@@ -10,8 +10,8 @@ from consult.api.auth import api_user, token_required
 from consult.api.openapi import openapi_document
 from consult.api.serializers import round_detail, round_summary
 from consult.audit import AuditEntry
-from consult.errors import Invalid
 from consult.extensions import csrf, db
+from consult.params import cursor_arg, int_arg
 from consult.rounds import services as rounds
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -19,19 +19,6 @@ csrf.exempt(bp)  # the API authenticates with bearer tokens, never with cookies
 
 PAGE_SIZE = 20
 AUDIT_PAGE = 100
-
-
-def _int_arg(name: str, default: int | None = None, maximum: int | None = None) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Invalid(f"'{name}' must be a whole number.", fields={name: "must be a whole number"}) from None
-    if value < 0 or (maximum is not None and value > maximum):
-        raise Invalid(f"'{name}' is out of range.", fields={name: "out of range"})
-    return value
 
 
 @bp.before_app_request
@@ -55,8 +42,8 @@ def openapi():
 
 @bp.get("/rounds")
 def list_rounds():
-    cursor = _int_arg("cursor")
-    limit = _int_arg("limit", PAGE_SIZE, 100) or PAGE_SIZE
+    cursor = cursor_arg("cursor")
+    limit = int_arg("limit", PAGE_SIZE, maximum=100) or PAGE_SIZE
     page = rounds.rounds_page(cursor, limit=limit + 1)
     items = page[:limit]
     next_cursor = str(items[-1].id) if len(page) > limit else None
@@ -70,8 +57,8 @@ def get_round(round_id: int):
 
 @bp.get("/audit")
 def audit_entries():
-    after = _int_arg("after", 0) or 0
-    limit = _int_arg("limit", AUDIT_PAGE, 1000) or AUDIT_PAGE
+    after = cursor_arg("after") or 0
+    limit = int_arg("limit", AUDIT_PAGE, maximum=1000) or AUDIT_PAGE
     rows = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(limit + 1)
     ).all()

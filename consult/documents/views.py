@@ -13,6 +13,7 @@ from consult.documents.forms import PolicyForm, ServiceStandardForm, component_f
 from consult.documents.models import Document, DocumentKind
 from consult.errors import Conflict, Invalid
 from consult.forms import ActionForm, apply_errors
+from consult.params import id_arg
 
 bp = Blueprint("documents", __name__, url_prefix="/kelola/<slug>/dokumen")
 
@@ -93,7 +94,7 @@ def _apply(form, exc: Invalid) -> None:
 @bp.get("/<int:document_id>")
 def show(document_id: int):
     document = _document(document_id)
-    version_number = request.args.get("versi", type=int)
+    version_number = id_arg("versi")
     version = next((v for v in document.versions if v.number == version_number), None) or document.latest_version
     return render_template("documents/show.html", document=document, version=version, action_form=ActionForm())
 

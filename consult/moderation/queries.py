@@ -12,8 +12,10 @@ from sqlalchemy import orm
 from consult.documents.models import Section
 from consult.extensions import db
 from consult.moderation.models import Action, Appeal, ModerationAction, QueueEntry
+from consult.params import MAX_POSITION
+from consult.params import decode_cursor as _decode
+from consult.params import encode_cursor as _encode
 from consult.participation.models import Block, Comment, Report
-from consult.participation.queries import _decode, _encode
 from consult.rounds.models import Round
 from consult.timeutil import utcnow
 
@@ -21,6 +23,7 @@ PAGE_SIZE = 20
 REASONS_SHOWN = 5  # report reasons listed per queued comment (the count says how many more)
 _EPOCH = dt.datetime(1970, 1, 1)
 _MICROSECOND = dt.timedelta(microseconds=1)
+_MAX_MICROS = (dt.datetime(9999, 12, 31) - _EPOCH) // _MICROSECOND  # beyond it, no datetime: an OverflowError
 
 
 @dataclass
@@ -57,7 +60,7 @@ def queue_page(agency_id: int, *, cursor: str | None = None, limit: int = PAGE_S
         .where(QueueEntry.agency_id == agency_id)
     )
     if cursor:
-        n, micros, comment_id = _decode(cursor, 3)
+        n, micros, comment_id = _decode(cursor, 3, maximum=(MAX_POSITION, _MAX_MICROS, MAX_POSITION))
         since = _EPOCH + micros * _MICROSECOND
         query = query.where(
             sa.or_(

@@ -36,9 +36,13 @@ from consult.participation.forms import STANCE_LABELS
 from consult.participation.models import Block, Comment, CommentStatus, Report
 from consult.rounds.services import get_round
 from consult.timeutil import local, to_utc_naive
+from consult.web import mark_no_store
 
 bp = Blueprint("moderation", __name__)
 admin = Blueprint("moderation_admin", __name__, url_prefix="/kelola/<slug>")
+# Every page of the moderation workspace shows hidden comments' text, report reasons or appeals: no copy may stay in
+# a cache (a shared computer's browser included) once the moderator has left.
+admin.after_request(mark_no_store)
 
 
 def _cursor() -> str | None:

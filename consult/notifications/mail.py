@@ -13,6 +13,8 @@ from flask import current_app, g
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from consult.params import BadParameter, parse_id
+
 UNSUBSCRIBE_SALT = "consult.notifications.unsubscribe"
 SCOPE_ALL = "all"
 
@@ -57,7 +59,12 @@ class Unsubscribe:
     @property
     def round_id(self) -> int | None:
         kind, _, value = self.scope.partition(":")
-        return int(value) if kind == "round" and value.isdigit() else None
+        if kind != "round":
+            return None
+        try:
+            return parse_id(value, "round")
+        except BadParameter:
+            return None
 
 
 def read_unsubscribe_token(token: str) -> Unsubscribe:

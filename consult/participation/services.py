@@ -135,6 +135,16 @@ def _participant(user: User, round_id: int, show_name: bool | None = None) -> Pa
     return participant
 
 
+def shows_name(user: User | None, round_id: int) -> bool:
+    """Whether the comment form starts with "show my name" ticked: the choice the person made in this round (one
+    indexed query), else their account's default. Starting from the account's default instead would switch a
+    person who chose otherwise in this round back on their next comment, for all their comments in the round."""
+    if user is None or not user.is_authenticated:
+        return False
+    chosen = db.session.scalar(sa.select(Participant.show_name).filter_by(round_id=round_id, user_id=user.id))
+    return bool(user.show_name if chosen is None else chosen)
+
+
 def _stats_row(round_id: int, section_id: int) -> SectionStats:
     """The tally row of a section in a round, created on first use without a race, and locked."""
     values = {"round_id": round_id, "section_id": section_id, "support": 0, "oppose": 0, "neutral": 0, "comments": 0}

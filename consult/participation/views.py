@@ -16,6 +16,7 @@ from consult.documents.published import published_version
 from consult.errors import Invalid, LoginRequired, ServiceError
 from consult.extensions import client_address
 from consult.forms import ActionForm, apply_errors
+from consult.params import id_arg, id_field, parse_id
 from consult.participation import queries, services
 from consult.participation.forms import STANCE_LABELS, CommentForm, EditForm, ReplyForm, ReportForm
 from consult.participation.models import Comment
@@ -25,11 +26,7 @@ from consult.rounds.services import get_round
 from consult.web import htmx_alert, safe_local_path
 
 bp = Blueprint("participation", __name__)
-
-
-def _int(name: str) -> int | None:
-    value = request.values.get(name, "")
-    return int(value) if value.isdigit() else None
+VOTE_VALUES = {"1": 1, "-1": -1, "0": 0}
 
 
 def _fragment(template: str, status: int = 200, retarget: str | None = None, **context):
@@ -48,15 +45,15 @@ def _comment_form(rnd: Round, *, fresh: bool = False) -> CommentForm:
     form = CommentForm(formdata=None) if fresh else CommentForm()
     form.section_id.choices = [("", _("The whole document"))] + [(str(s.id), s.title) for s in _sections(rnd)]
     if request.method == "GET" or fresh:
-        section = request.args.get("bagian", "")
-        form.section_id.data = section if section.isdigit() else ""
-        form.show_name.data = bool(current_user.is_authenticated and current_user.show_name)
+        section = id_arg("bagian") if request.method == "GET" else None
+        form.section_id.data = str(section) if section else ""
+        form.show_name.data = services.shows_name(current_user, rnd.id)
     return form
 
 
 def _list_args() -> tuple[int | None, str, str | None]:
     order = "agreed" if request.args.get("urut") == "setuju" else "new"
-    return _int("bagian"), order, request.args.get("cursor") or None
+    return id_arg("bagian"), order, request.args.get("cursor") or None
 
 
 @bp.app_context_processor
@@ -144,16 +141,18 @@ def post_comment(round_id: int):
     rnd = get_round(round_id)
     form = _comment_form(rnd)
     form.validate()
-    parent_id = _int("parent_id")
+    parent_id = id_field("parent_id")
+    section_id = parse_id(form.section_id.data, "section_id")
     try:
         comment = services.post_comment(
             current_user,
             rnd,
             form.body.data or "",
-            section_id=int(form.section_id.data) if (form.section_id.data or "").isdigit() else None,
+            section_id=section_id,
             parent_id=parent_id,
             stance=form.stance.data or None,
-            show_name=bool(form.show_name.data),
+            # A reply form has no such box: a reply leaves the author's choice for the round as it is.
+            show_name=None if parent_id else bool(form.show_name.data),
         )
     except ServiceError as exc:
         return _comment_refused(rnd, form, exc, parent_id)
@@ -268,11 +267,7 @@ def set_stance(round_id: int, section_id: int):
 @participation_limit("VOTE_LIMIT", "vote")
 def vote(comment_id: int):
     comment = services.get_comment(comment_id)
-    raw = request.form.get("value", "")
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 99
+    value = VOTE_VALUES.get(request.form.get("value", ""), 99)  # the service names anything else
     try:
         comment = services.vote(current_user, comment, value)
     except ServiceError as exc:

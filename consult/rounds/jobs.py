@@ -72,6 +72,9 @@ def open_rounds(now: dt.datetime) -> int:
             rnd = db.session.get(Round, round_id, populate_existing=True)
             if rnd is None or rnd.opens_at > now or not _insert_event(rnd.id, RoundEventKind.OPENED, rnd.opens_at):
                 continue
+            # The moment the opening is recorded, as the round page shows it (a drill's --now may run ahead of the
+            # clock: never before the opening time).
+            rnd.opened_at = max(rnd.opens_at, utcnow())
             audit.record(
                 "round.opened",
                 rnd,

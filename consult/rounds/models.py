@@ -21,6 +21,15 @@ class RoundState(enum.StrEnum):
     CLOSED = "closed"
 
 
+class RoundOrigin(enum.StrEnum):
+    """Where a round's dates come from. Only "live" rounds are scheduled through the web, the API and the command
+    line, and their opening may not lie in the past; the other two keep the dates they came with."""
+
+    LIVE = "live"  # scheduled on this site
+    IMPORTED = "imported"  # brought from elsewhere (a Polis export), with its original dates
+    DEMO = "demo"  # the demo loader's sample rounds (consult.demo), dated around the moment it ran
+
+
 class Round(db.Model):
     __tablename__ = "rounds"
     __table_args__ = (
@@ -38,6 +47,9 @@ class Round(db.Model):
     closes_at: Mapped[dt.datetime]
     verified_only: Mapped[bool] = mapped_column(default=False)
     closed_at: Mapped[dt.datetime | None]  # set when closed early by a moderator (rounds.services.close_round)
+    origin: Mapped[str] = mapped_column(sa.String(10), default=RoundOrigin.LIVE, server_default=RoundOrigin.LIVE)
+    # when the scheduler recorded the opening ("round.opened"): the moment the round really opened
+    opened_at: Mapped[dt.datetime | None]
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")  # visible comments and replies
     # how many public_changes there are: the round page reads them only when there are some (one query less)
     public_change_count: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -54,6 +66,10 @@ class Round(db.Model):
         viewonly=True,
         lazy="select",
     )
+
+    @property
+    def is_live(self) -> bool:
+        return self.origin == RoundOrigin.LIVE
 
     @property
     def effective_closes_at(self) -> dt.datetime:

@@ -13,12 +13,15 @@ from consult.documents.models import DocumentVersion
 from consult.errors import Conflict, Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import lazy_gettext as _l
-from consult.rounds.models import Round, RoundEvent, RoundEventKind, RoundState
+from consult.rounds.models import Round, RoundEvent, RoundEventKind, RoundOrigin, RoundState
 from consult.timeutil import iso_utc, utcnow
 
 MAX_ROUND_DAYS = 366
 MIN_REASON_CHARS = 3  # as for moderation decisions: short, but never empty ("uji", "banjir")
 MAX_REASON_CHARS = 500
+# How far in the past a new opening time may lie: the minutes between loading the form and sending it, so that
+# "open now" works. More would let a round claim it was open when nobody could take part.
+OPENING_GRACE = dt.timedelta(minutes=5)
 
 
 def get_round(round_id: int) -> Round:
@@ -28,7 +31,13 @@ def get_round(round_id: int) -> Round:
     return rnd
 
 
-def _check_times(opens_at: dt.datetime | None, closes_at: dt.datetime | None) -> dict[str, object]:
+def _check_times(
+    opens_at: dt.datetime | None, closes_at: dt.datetime | None, *, new_opening: bool, live: bool = True
+) -> dict[str, object]:
+    """The errors of a round's times. `new_opening`: the opening time is being set (a new round, or one that has
+    not opened yet), so for a live round it may not lie in the past (beyond OPENING_GRACE): a backdated round
+    would claim to have been open when nobody could take part. Rounds that are not live (demo, imported) keep
+    the dates they came with, past ones included."""
     errors: dict[str, object] = {}
     if opens_at is None:
         errors["opens_at"] = _l("Enter when the round opens.")
@@ -36,11 +45,14 @@ def _check_times(opens_at: dt.datetime | None, closes_at: dt.datetime | None) ->
         errors["closes_at"] = _l("Enter when the round closes.")
     if errors:
         return errors
+    now = utcnow()
+    if live and new_opening and opens_at < now - OPENING_GRACE:
+        errors["opens_at"] = _l("The opening time is already past. A round opens now or later.")
     if closes_at <= opens_at:
         errors["closes_at"] = _l("The round must close after it opens.")
     elif closes_at - opens_at > dt.timedelta(days=MAX_ROUND_DAYS):
         errors["closes_at"] = _l("A round lasts at most %(n)s days.", n=MAX_ROUND_DAYS)
-    elif closes_at <= utcnow():
+    elif live and closes_at <= now:
         errors["closes_at"] = _l("The closing time is already past.")
     return errors
 
@@ -53,18 +65,23 @@ def schedule_round(
     opens_at: dt.datetime | None,
     closes_at: dt.datetime | None,
     verified_only: bool = False,
+    origin: RoundOrigin = RoundOrigin.LIVE,
 ) -> Round:
     """Schedule a consultation round on a published version (times in naive UTC).
 
-    Agency admins of the document's agency only. Audited as "round.scheduled".
+    Agency admins of the document's agency only. A live round opens now or later (OPENING_GRACE). `origin` is
+    for the demo loader and importers only (never the web, the API or the command line): their rounds keep
+    their own dates, past ones too, and their pages say where they come from. Audited as "round.scheduled"
+    (with the origin when it is not live).
     """
+    origin = RoundOrigin(origin)
     document = version.document
     if not isinstance(actor, str) and not can_manage_agency(actor, document.agency):
         raise NotAllowed()
     if version.is_draft:
         raise Conflict(_l("Publish the version before scheduling a round on it."))
     title = " ".join((title or "").split()) or document.title
-    errors = _check_times(opens_at, closes_at)
+    errors = _check_times(opens_at, closes_at, new_opening=True, live=origin == RoundOrigin.LIVE)
     if len(title) > 200:
         errors["title"] = _l("Use at most %(n)s characters.", n=200)
     if errors:
@@ -78,23 +95,22 @@ def schedule_round(
             opens_at=opens_at,
             closes_at=closes_at,
             verified_only=bool(verified_only),
+            origin=origin,
             created_by_id=None if isinstance(actor, str) else actor.id,
         )
         db.session.add(rnd)
-        audit.record(
-            "round.scheduled",
-            rnd,
-            {
-                "agency": document.agency.slug,
-                "document_id": document.id,
-                "version": version.number,
-                "title": title,
-                "opens_at": iso_utc(opens_at),
-                "closes_at": iso_utc(closes_at),
-                "verified_only": bool(verified_only),
-            },
-            actor=actor,
-        )
+        data = {
+            "agency": document.agency.slug,
+            "document_id": document.id,
+            "version": version.number,
+            "title": title,
+            "opens_at": iso_utc(opens_at),
+            "closes_at": iso_utc(closes_at),
+            "verified_only": bool(verified_only),
+        }
+        if origin != RoundOrigin.LIVE:
+            data["origin"] = origin.value
+        audit.record("round.scheduled", rnd, data, actor=actor)
     return rnd
 
 
@@ -104,7 +120,8 @@ def reschedule_round(
     """Change a round's times. Agency admins (web) and the operator (CLI). Audited as "round.rescheduled".
 
     A round that has already opened keeps its opening time: moving it would rewrite when people could take
-    part. Its closing time may move (to extend or shorten the round) as long as it stays in the future.
+    part. One that has not opened yet may move it, to now or later (OPENING_GRACE), never into the past. The
+    closing time may move (to extend or shorten the round) as long as it stays in the future.
     """
     if not isinstance(actor, str) and not can_manage_agency(actor, rnd.agency):
         raise NotAllowed()
@@ -114,9 +131,12 @@ def reschedule_round(
         new_closes = closes_at or rnd.closes_at
         now = utcnow()
         errors = {}
-        if rnd.opens_at <= now and new_opens != rnd.opens_at:
+        opened = rnd.opens_at <= now
+        if opened and new_opens != rnd.opens_at:
             errors["opens_at"] = _l("The round has already opened; its opening time cannot change.")
-        errors.update(_check_times(new_opens, new_closes))
+        moved = not opened and new_opens != rnd.opens_at
+        for name, message in _check_times(new_opens, new_closes, new_opening=moved).items():
+            errors.setdefault(name, message)
         if errors:
             raise Invalid(fields=errors)
         if (new_opens, new_closes) == (rnd.opens_at, rnd.closes_at):

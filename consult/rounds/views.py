@@ -10,6 +10,7 @@ from consult.agencies.services import can_manage_agency, can_moderate, get_agenc
 from consult.documents.services import agency_documents, get_document
 from consult.errors import Conflict, Invalid, ServiceError
 from consult.forms import apply_errors
+from consult.params import cursor_arg
 from consult.rounds import services
 from consult.rounds.forms import CloseForm, ExtendForm, RescheduleForm, ScheduleForm
 from consult.timeutil import local, to_utc_naive
@@ -25,7 +26,7 @@ def home():
 
 @bp.get("/putaran")
 def index():
-    after = request.args.get("sebelum", type=int)
+    after = cursor_arg("sebelum")
     rounds = services.rounds_page(after, limit=21)
     more = len(rounds) > 20
     return render_template("rounds/index.html", rounds=rounds[:20], next_after=rounds[19].id if more else None)

@@ -8,7 +8,7 @@ address (consult.moderation). Reports made before this revision keep carries_wei
 queue for moderators, as every report does.
 
 Revision ID: 0009_weighted_reports
-Revises: 0007_account_security
+Revises: 0008_round_origin
 Create Date: 2026-12-01 22:30:00.000000
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009_weighted_reports"
-down_revision = "0007_account_security"
+down_revision = "0008_round_origin"
 branch_labels = None
 depends_on = None
 
