@@ -80,7 +80,8 @@ THROTTLE = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "upl
 SETUP = """
 import datetime as dt, json, sys
 from app import app
-from consult.accounts.services import create_api_token, create_user
+from consult.accounts.services import create_api_token
+from consult.agencies.roles import create_user
 from consult.extensions import db
 from consult.rounds.models import Round
 from consult.rounds.services import schedule_round

@@ -66,9 +66,11 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 def _connect_signals() -> None:
     """Higher features hear what lower ones announce (consult/signals.py). Connecting twice is harmless."""
+    from consult.agencies.services import connect_signals as agency_signals
     from consult.moderation.services import connect_signals as moderation_signals
     from consult.notifications.receivers import connect_signals as notification_signals
 
+    agency_signals()
     moderation_signals()
     notification_signals()
 

@@ -81,7 +81,8 @@ def seed_load(round_id, comments, votes, users, random_seed, force):
 def users_create(email, name, password, role, agency_slug, verified):
     """Create an account with a role, confirmed at once (self-registration's password and name rules only warn)."""
     from consult.accounts.models import Role
-    from consult.accounts.services import create_user, operator_warnings
+    from consult.accounts.services import operator_warnings
+    from consult.agencies.roles import create_user
     from consult.agencies.services import get_agency
 
     try:

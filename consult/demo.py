@@ -7,8 +7,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from consult.accounts.models import Role, User
-from consult.accounts.services import create_user
 from consult.agencies.models import Agency
+from consult.agencies.roles import create_user
 from consult.agencies.services import create_agency
 from consult.demo_content import AGENCY, CLOSED_POLICY, HOUSE_RULES, POLICY, SERVICE_STANDARD
 from consult.documents.models import DocumentKind

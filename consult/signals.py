@@ -22,6 +22,10 @@ account_mail = _signals.signal("account-mail")
 {name: (endpoint, values)}, context. Asks for an e-mail about the account itself; notifications queues it.
 consult.accounts.signals.send_account_mail sends it and fails loudly when nobody listens."""
 
+site_words = _signals.signal("site-words")
+"""sender: None; each receiver returns a list of words of this site (agency names and slugs) that passwords
+and display names must not be: accounts asks, agencies answers."""
+
 # --- rounds ----------------------------------------------------------------------------------------------------
 round_opened = _signals.signal("round-opened")
 """sender: Round, recorded as opened by the scheduler (round.opened)."""

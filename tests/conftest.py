@@ -156,7 +156,7 @@ class Factory:
         name: str | None = None,
     ):
         from consult.accounts.models import Role
-        from consult.accounts.services import create_user
+        from consult.agencies.roles import create_user
 
         n = next(_seq)
         return create_user(

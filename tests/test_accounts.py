@@ -17,7 +17,8 @@ import pytest
 import sqlalchemy as sa
 
 from consult.accounts import services
-from consult.accounts.models import ApiToken, Membership, Role, User
+from consult.accounts.models import ApiToken, Role, User
+from consult.agencies.models import Membership
 from consult.audit import AuditEntry
 from consult.config import Config, load_secret_key
 from consult.extensions import db, write_transaction

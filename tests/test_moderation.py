@@ -987,7 +987,7 @@ def test_the_moderation_log_names_moderators_by_a_stable_pseudonym_per_agency(wo
     first, _ = _some_decisions(world)
     other = participation.post_comment(world.citizens[0], fresh(Round, world.other_round_id), "Di dinas B.")
     with write_transaction():  # the same person moderates in both agencies
-        from consult.accounts.models import Membership
+        from consult.agencies.models import Membership
 
         db.session.add(Membership(user_id=world.moderator.id, agency_id=world.other_agency_id, role="moderator"))
     services.hide_comment(fresh(User, world.moderator.id), other, 1, "Di luar pokok bahasan.")

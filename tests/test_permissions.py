@@ -14,6 +14,7 @@ from flask_login import AnonymousUserMixin
 
 from consult.accounts import services as accounts
 from consult.accounts.models import Role, User
+from consult.agencies import roles
 from consult.agencies import services as agencies
 from consult.documents import services as documents
 from consult.documents.models import DocumentKind
@@ -311,7 +312,7 @@ def test_revoked_agency_admin_loses_access_at_once(client, world):
     staff = world.users["agency_admin"]
     _login(client, staff)
     assert client.get("/kelola/dinas-a").status_code == 200
-    accounts.revoke_role(world.users["site_admin"], staff, Role.AGENCY_ADMIN, world.a)
+    roles.revoke_role(world.users["site_admin"], staff, Role.AGENCY_ADMIN, world.a)
     assert client.get("/kelola/dinas-a").status_code == 403
     assert client.get("/kelola").status_code == 403
 
@@ -320,7 +321,7 @@ def test_granted_role_gives_access_at_once(client, world):
     citizen = world.users["citizen"]
     _login(client, citizen)
     assert client.get("/kelola/dinas-a").status_code == 403
-    accounts.grant_role(world.users["site_admin"], citizen, Role.AGENCY_ADMIN, world.a)
+    roles.grant_role(world.users["site_admin"], citizen, Role.AGENCY_ADMIN, world.a)
     assert client.get("/kelola/dinas-a").status_code == 200
 
 
@@ -407,18 +408,16 @@ def _days(n: int) -> dt.datetime:
 
 SERVICES = {
     "create_agency": ("admin", lambda w, actor: agencies.create_agency(actor, "dinas-c", "Dinas C")),
-    "grant_role": ("admin", lambda w, actor: accounts.grant_role(actor, w.users["citizen"], Role.OBSERVER)),
+    "grant_role": ("admin", lambda w, actor: roles.grant_role(actor, w.users["citizen"], Role.OBSERVER)),
     "grant_agency_role": (
         "admin",
-        lambda w, actor: accounts.grant_role(actor, w.users["citizen"], Role.AGENCY_ADMIN, w.a),
+        lambda w, actor: roles.grant_role(actor, w.users["citizen"], Role.AGENCY_ADMIN, w.a),
     ),
-    "grant_admin_role": ("admin", lambda w, actor: accounts.grant_role(actor, w.users["citizen"], Role.ADMIN)),
-    "revoke_role": ("admin", lambda w, actor: accounts.revoke_role(actor, w.users["moderator"], Role.MODERATOR, w.a)),
+    "grant_admin_role": ("admin", lambda w, actor: roles.grant_role(actor, w.users["citizen"], Role.ADMIN)),
+    "revoke_role": ("admin", lambda w, actor: roles.revoke_role(actor, w.users["moderator"], Role.MODERATOR, w.a)),
     "create_user_with_role": (
         "admin",
-        lambda w, actor: accounts.create_user(
-            "baru@example.org", "Pengguna Baru", PASSWORD, role=Role.ADMIN, actor=actor
-        ),
+        lambda w, actor: roles.create_user("baru@example.org", "Pengguna Baru", PASSWORD, role=Role.ADMIN, actor=actor),
     ),
     "create_document": (
         "agency",
@@ -464,9 +463,9 @@ def test_services_refuse_the_wrong_roles(world, service, role):
 def test_role_services_refuse_no_actor(world, actor):
     actor = AnonymousUserMixin() if actor == "anonymous" else actor
     with pytest.raises(NotAllowed):
-        accounts.grant_role(actor, world.users["citizen"], Role.ADMIN)
+        roles.grant_role(actor, world.users["citizen"], Role.ADMIN)
     with pytest.raises(NotAllowed):
-        accounts.revoke_role(actor, world.users["site_admin"], Role.ADMIN)
+        roles.revoke_role(actor, world.users["site_admin"], Role.ADMIN)
     db.session.rollback()
     assert db.session.get(User, world.users["citizen"].id).is_admin is False
 

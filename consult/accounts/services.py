@@ -15,15 +15,14 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from consult import audit
+from consult import signals
 from consult.accounts import tokens
-from consult.accounts.models import AGENCY_ROLES, ApiToken, Membership, Role, User
+from consult.accounts.models import ApiToken, User
 from consult.accounts.names import MAX_LENGTH as NAME_MAX_LENGTH
 from consult.accounts.names import name_problem
 from consult.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from consult.accounts.signals import send_account_mail
-from consult.agencies.models import Agency
-from consult.errors import Invalid, NotAllowed, NotFound
+from consult.errors import Invalid, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import lazy_gettext as _l
 from consult.timeutil import utcnow
@@ -94,9 +93,9 @@ def hash_password(password: str) -> str:
 
 
 def agency_words() -> list[str]:
-    """The agencies' names and slugs: words of this site that are neither good passwords nor anyone's name."""
-    rows = db.session.execute(sa.select(Agency.name, Agency.slug)).all()
-    return [value for row in rows for value in row if value]
+    """Words of this site that are neither good passwords nor anyone's name: the agencies' names and slugs,
+    asked of whoever answers consult.signals.site_words (agencies does; accounts never import it)."""
+    return [word for _receiver, words in signals.site_words.send(None) for word in (words or ()) if word]
 
 
 def password_message(password: str, *, email: str = "", name: str = ""):
@@ -208,24 +207,14 @@ def operator_warnings(email: str, name: str, password: str) -> list[str]:
     return [str(w) for w in warnings if w]
 
 
-def create_user(
-    email: str,
-    name: str,
-    password: str,
-    *,
-    role: Role = Role.CITIZEN,
-    agency: Agency | None = None,
-    verified: bool = False,
-    actor: object = "cli",
-) -> User:
-    """Create an account with a role (site admins and the CLI). The role grant is audited.
+def create_account(email: str, name: str, password: str, *, verified: bool = False) -> User:
+    """Create an account made by the operator, in the caller's transaction (consult.agencies.roles.create_user
+    adds the role and checks who may; the CLI and the demo call that).
 
     The operator's account: confirmed at once, and the password and name rules of self-registration do not apply
     (operator_warnings() says what they would refuse); only an empty password, a missing or over-long name and an
     address that has an account already are refused.
     """
-    if not isinstance(actor, str) and not can_grant_roles(actor):
-        raise NotAllowed()  # grant_role() below is called with _actor_label, which skips its own check
     with write_transaction():
         errors: dict[str, object] = {}
         try:
@@ -251,84 +240,7 @@ def create_user(
         )
         db.session.add(user)
         db.session.flush()
-        if role != Role.CITIZEN:
-            grant_role(None if isinstance(actor, str) else actor, user, role, agency, _actor_label=actor)
     return user
-
-
-def can_grant_roles(actor: User | None) -> bool:
-    return actor is not None and actor.is_authenticated and actor.is_admin
-
-
-def grant_role(
-    actor: User | None, user: User, role: Role, agency: Agency | None = None, *, _actor_label: object = None
-) -> None:
-    """Give `user` a role: admin or observer site-wide, moderator or agency admin in `agency`.
-
-    Only site admins may call it (the CLI acts as the operator). Recorded in the audit chain as
-    "role.granted" with the user's id, never their e-mail.
-    """
-    if _actor_label is None and not can_grant_roles(actor):
-        raise NotAllowed()
-    role = Role(role)
-    if role in AGENCY_ROLES and agency is None:
-        raise Invalid(fields={"agency": _l("Choose the agency for this role.")})
-    with write_transaction():
-        if role == Role.ADMIN:
-            user.is_admin = True
-        elif role == Role.OBSERVER:
-            user.is_observer = True
-        elif role in AGENCY_ROLES:
-            exists = db.session.scalar(
-                sa.select(Membership.id).filter_by(user_id=user.id, agency_id=agency.id, role=role.value)
-            )
-            if exists:
-                return
-            db.session.add(
-                Membership(
-                    user_id=user.id,
-                    agency_id=agency.id,
-                    role=role.value,
-                    granted_by_id=actor.id if actor is not None else None,
-                )
-            )
-        else:
-            return
-        audit.record(
-            "role.granted",
-            user,
-            {"user_id": user.id, "role": role.value, "agency": agency.slug if agency else None},
-            actor=_actor_label if _actor_label is not None else actor,
-        )
-
-
-def revoke_role(actor: User, user: User, role: Role, agency: Agency | None = None) -> None:
-    """Take a role away (site admins only); audited as "role.revoked"."""
-    if not can_grant_roles(actor):
-        raise NotAllowed()
-    role = Role(role)
-    if role in AGENCY_ROLES and agency is None:
-        raise Invalid(fields={"agency": _l("Choose the agency for this role.")})
-    with write_transaction():
-        if role == Role.ADMIN:
-            if user.id == actor.id:
-                raise Invalid(fields={"role": _l("You cannot remove your own admin role.")})
-            user.is_admin = False
-        elif role == Role.OBSERVER:
-            user.is_observer = False
-        else:
-            membership = db.session.scalar(
-                sa.select(Membership).filter_by(user_id=user.id, agency_id=agency.id, role=role.value)
-            )
-            if membership is None:
-                raise NotFound()
-            db.session.delete(membership)
-        audit.record(
-            "role.revoked",
-            user,
-            {"user_id": user.id, "role": role.value, "agency": agency.slug if agency else None},
-            actor=actor,
-        )
 
 
 def user_by_email(email: str) -> User:

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.accounts import services as accounts
 from consult.accounts.models import Role, User
+from consult.agencies import roles
 from consult.agencies import services as agencies
 from consult.agencies.models import Agency
 from consult.errors import Invalid, NotFound
@@ -121,7 +122,7 @@ def grant_role():
         if form.agency.data:
             agency = agencies.get_agency(form.agency.data)
         try:
-            accounts.grant_role(current_user, user, Role(form.role.data), agency)
+            roles.grant_role(current_user, user, Role(form.role.data), agency)
         except Invalid as exc:
             apply_errors(form, exc)
             return _render(grant_form=form, status=422)
@@ -147,7 +148,7 @@ def revoke_role():
         if agency is None:
             abort(404)
     try:
-        accounts.revoke_role(current_user, user, Role(role), agency)
+        roles.revoke_role(current_user, user, Role(role), agency)
     except Invalid as exc:
         flash(" ".join(str(m) for m in exc.fields.values()) or str(exc.message), "error")
         return redirect(url_for("admin.index"), code=303)

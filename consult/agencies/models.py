@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from consult.accounts.models import User
 from consult.extensions import db
 from consult.timeutil import utcnow
 
@@ -25,3 +26,20 @@ class Agency(db.Model):
 
     def __repr__(self) -> str:
         return f"<Agency {self.slug}>"
+
+
+class Membership(db.Model):
+    """A role a user holds in one agency (moderator or agency admin)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("user_id", "agency_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    agency: Mapped[Agency] = relationship(lazy="joined")

@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 
-from consult import audit
+from consult import audit, signals
 from consult.accounts.models import Role, User
 from consult.agencies.models import Agency
 from consult.errors import Invalid, NotAllowed, NotFound
@@ -74,3 +74,14 @@ def managed_agencies(user: User) -> list[Agency]:
     if not ids:
         return []
     return list(db.session.scalars(sa.select(Agency).where(Agency.id.in_(ids)).order_by(Agency.name)))
+
+
+def site_words(_sender: object = None, **_extra: object) -> list[str]:
+    """The agencies' names and slugs (consult.signals.site_words): no password or display name may be one."""
+    rows = db.session.execute(sa.select(Agency.name, Agency.slug)).all()
+    return [value for row in rows for value in row if value]
+
+
+def connect_signals() -> None:
+    """Answer accounts' question about the words of this site (create_app calls this)."""
+    signals.site_words.connect(site_words)

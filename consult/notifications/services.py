@@ -419,7 +419,7 @@ def notify_report_escalated(report: Report, admins: list[User]) -> int:
 
 def agency_admins(agency_id: int) -> list[User]:
     """Who is told about an agency's escalated reports: its agency admins, or the site admins when it has none."""
-    from consult.accounts.models import Membership
+    from consult.agencies.models import Membership
 
     admins = list(
         db.session.scalars(
