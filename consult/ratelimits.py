@@ -23,15 +23,16 @@ for htmx, or {"error": {"code": "rate_limited"}} on the API: consult.web).
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from flask_login import current_user
 
-from consult.accounts.bearer import api_user
 from consult.extensions import client_address, committed_writes, limiter
 
 
 def actor_key() -> str:
-    user = api_user()
+    """Who is writing: the bearer token's user (g.api_user, resolved by consult.accounts before every request
+    that carries one: this shared module imports no feature), else the session's user, else the address."""
+    user = g.get("api_user")
     if user is None and current_user and current_user.is_authenticated:
         user = current_user
     return f"user:{user.id}" if user is not None else f"addr:{client_address()}"

@@ -1,4 +1,4 @@
-"""Bearer-token authentication (the JSON API) — in accounts so that rate limits can ask who is writing."""
+"""Bearer-token authentication (the JSON API): the token's user, resolved once per request into g.api_user."""
 
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ def api_user():
         scheme, _, token = header.partition(" ")
         g.api_user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
     return g.api_user
+
+
+def resolve_bearer_user() -> None:
+    """Before every request with an Authorization header: who holds the token, in g.api_user, so that shared
+    code (the rate limits) can ask who is writing without importing accounts."""
+    if request.headers.get("Authorization"):
+        api_user()
 
 
 def token_required(view):

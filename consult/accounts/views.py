@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from consult.accounts import credentials, services
+from consult.accounts.bearer import resolve_bearer_user
 from consult.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -44,6 +45,7 @@ from consult.forms import ActionForm, apply_errors
 from consult.web import safe_local_path
 
 bp = Blueprint("accounts", __name__)
+bp.before_app_request(resolve_bearer_user)  # the rate limits read g.api_user
 
 
 def _safe_next(target: str | None) -> str:
