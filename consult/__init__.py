@@ -110,14 +110,16 @@ def _register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts_bp
     from consult.admin.views import bp as admin_bp
     from consult.api import bp as api_bp
-    from consult.documents.views import bp as documents_bp
-    from consult.moderation.views import admin as moderation_admin_bp
+    from consult.documents.workspace import bp as documents_bp
     from consult.moderation.views import bp as moderation_bp
+    from consult.moderation.workspace import admin as moderation_admin_bp
     from consult.notifications.views import bp as notifications_bp
     from consult.participation.views import bp as participation_bp
     from consult.rounds.views import bp as rounds_bp
+    from consult.rounds.workspace import bp as rounds_admin_bp
 
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(rounds_admin_bp)
     app.register_blueprint(participation_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)

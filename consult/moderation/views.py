@@ -1,16 +1,12 @@
-"""Moderation pages.
-
-Public (`moderation`): an agency's house rules, the moderation log (everywhere and per round), the appeal form
-of a hidden comment's author, the author's own decisions, and the entry to the queue for staff.
-Agency workspace (`moderation_admin`, /kelola/<slug>/…): the queue, one comment's review with its decisions,
-appeals, blocks (moderators and agency admins of the agency, and site admins), and the house rules editor
-(agency admins). Every form is a plain POST answered with 303; errors come back next to their fields (422).
+"""Moderation pages for everyone: an agency's house rules, the moderation log (everywhere and per round), the
+appeal form of a hidden comment's author, the author's own decisions, and the entry to the queue for staff.
+The agency workspace (the queue, reviews, appeals, blocks, the rules editor) is in workspace.py.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,38 +14,23 @@ from consult.agencies.models import Agency
 from consult.agencies.services import can_manage_agency, can_moderate, get_agency
 from consult.errors import Invalid, ServiceError
 from consult.extensions import db
-from consult.forms import ActionForm, apply_errors
+from consult.forms import apply_errors
 from consult.moderation import queries, services
 from consult.moderation.forms import (
-    OUTCOME_LABELS,
-    AppealDecisionForm,
     AppealForm,
-    BlockForm,
-    DecisionForm,
-    RuleForm,
-    ThresholdForm,
-    UnblockForm,
 )
-from consult.moderation.models import HouseRule
 from consult.participation import services as participation
-from consult.participation.forms import STANCE_LABELS
-from consult.participation.models import Block, Comment, CommentStatus, Report
+from consult.participation.models import Comment, CommentStatus
 from consult.rounds.services import get_round
-from consult.timeutil import local, to_utc_naive
-from consult.web import mark_no_store
 
 bp = Blueprint("moderation", __name__)
-admin = Blueprint("moderation_admin", __name__, url_prefix="/kelola/<slug>")
-# Every page of the moderation workspace shows hidden comments' text, report reasons or appeals: no copy may stay in
-# a cache (a shared computer's browser included) once the moderator has left.
-admin.after_request(mark_no_store)
 
 
 def _cursor() -> str | None:
     return request.args.get("cursor") or None
 
 
-def _page(read, *args, **kwargs):
+def page_of(read, *args, **kwargs):
     try:
         return read(*args, cursor=_cursor(), **kwargs)
     except Invalid:
@@ -74,14 +55,14 @@ def house_rules(slug: str):
 @bp.get("/moderasi")
 def log():
     agency = get_agency(request.args["instansi"]) if request.args.get("instansi") else None
-    page = _page(queries.log_page, agency_id=agency.id if agency else None)
+    page = page_of(queries.log_page, agency_id=agency.id if agency else None)
     return render_template("moderation/log.html", page=page, agency=agency, round=None)
 
 
 @bp.get("/rounds/<int:round_id>/moderasi")
 def round_log(round_id: int):
     rnd = get_round(round_id)
-    page = _page(queries.log_page, round_id=rnd.id)
+    page = page_of(queries.log_page, round_id=rnd.id)
     return render_template("moderation/log.html", page=page, agency=rnd.agency, round=rnd)
 
 
@@ -168,343 +149,3 @@ def moderation_panel(comment: Comment) -> dict:
     if viewer.is_staff and can_moderate(viewer, rnd.agency):
         panel["review_url"] = url_for("moderation_admin.review", slug=rnd.agency.slug, comment_id=comment.id)
     return panel
-
-
-# --- the agency workspace ----------------------------------------------------------------------------------
-
-
-@admin.url_value_preprocessor
-def load_agency(_endpoint, values):
-    g.agency = get_agency(values.pop("slug"))
-
-
-@admin.url_defaults
-def add_slug(_endpoint, values):
-    if "slug" not in values and getattr(g, "agency", None) is not None:
-        values["slug"] = g.agency.slug
-
-
-@admin.before_request
-@login_required
-def require_moderator():
-    if not can_moderate(current_user, g.agency):
-        abort(403)
-
-
-def _require_manager():
-    if not can_manage_agency(current_user, g.agency):
-        abort(403)
-
-
-def _comment(comment_id: int) -> Comment:
-    comment = participation.get_comment(comment_id)
-    if get_round(comment.round_id).agency_id != g.agency.id:
-        abort(404)
-    return comment
-
-
-@admin.get("/moderasi")
-def queue():
-    page = _page(queries.queue_page, g.agency.id)
-    return render_template(
-        "moderation/queue.html",
-        agency=g.agency,
-        page=page,
-        queued=queries.queue_size(g.agency.id),
-        appeals=queries.pending_appeal_count(g.agency.id),
-        stance_labels=STANCE_LABELS,
-    )
-
-
-def _decision_forms(rules, comment: Comment, **bound) -> dict:
-    """The forms of the review page; `bound` replaces one of them by the form as sent (with its errors)."""
-    tz = g.agency.timezone
-    block = BlockForm(rules, optional_rule=True, prefix="block", formdata=None)
-    block.until.data = local(services.default_block_end(), tz).replace(tzinfo=None, second=0, microsecond=0)
-    forms = {
-        "hide": DecisionForm(rules, prefix="hide", formdata=None),
-        "restore": DecisionForm(rules, prefix="restore", formdata=None),
-        "dismiss": DecisionForm(rules, optional_rule=True, prefix="dismiss", formdata=None),
-        "block": block,
-    }
-    forms.update(bound)
-    return forms
-
-
-def render_review(comment: Comment, status: int = 200, **bound):
-    rnd = get_round(comment.round_id)
-    rules = services.house_rules(g.agency.id)
-    reports = list(
-        db.session.scalars(
-            sa.select(Report)
-            .where(Report.comment_id == comment.id, Report.handled_at.is_(None))
-            .order_by(Report.id)
-            .limit(50)
-        )
-    )
-    section = next((s for s in rnd.version.sections if s.id == comment.section_id), None)
-    return render_template(
-        "moderation/review.html",
-        agency=g.agency,
-        comment=comment,
-        round=rnd,
-        section=section,
-        reports=reports,
-        open_reports=services.open_report_count(comment.id),
-        actions=queries.comment_actions(comment.id),
-        appeal=services.appeal_of(comment.id),
-        block=Block.active_for(comment.author_id, g.agency.id),
-        forms=_decision_forms(rules, comment, **bound),
-        stance_labels=STANCE_LABELS,
-    ), status
-
-
-@admin.get("/moderasi/komentar/<int:comment_id>")
-def review(comment_id: int):
-    return render_review(_comment(comment_id))
-
-
-def _decide(comment_id: int, name: str, call, done: str, optional_rule: bool = False):
-    comment = _comment(comment_id)
-    form = DecisionForm(services.house_rules(g.agency.id), optional_rule=optional_rule, prefix=name)
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        call(form, comment)
-    except Invalid as exc:
-        apply_errors(form, exc)
-        return render_review(comment, 422, **{name: form})
-    except ServiceError as exc:
-        flash(str(exc.message), "error")
-        return redirect(url_for(".review", comment_id=comment.id), code=303)
-    flash(done, "success")
-    return redirect(url_for(".queue"), code=303)
-
-
-@admin.post("/moderasi/komentar/<int:comment_id>/sembunyikan")
-def hide(comment_id: int):
-    return _decide(
-        comment_id,
-        "hide",
-        lambda f, c: services.hide_comment(current_user, c, f.rule.data, f.reason.data or ""),
-        _("The comment is hidden. The decision is in the public moderation log."),
-    )
-
-
-@admin.post("/moderasi/komentar/<int:comment_id>/pulihkan")
-def restore(comment_id: int):
-    return _decide(
-        comment_id,
-        "restore",
-        lambda f, c: services.restore_comment(current_user, c, f.rule.data, f.reason.data or ""),
-        _("The comment is shown again. The decision is in the public moderation log."),
-    )
-
-
-@admin.post("/moderasi/komentar/<int:comment_id>/abaikan")
-def dismiss(comment_id: int):
-    return _decide(
-        comment_id,
-        "dismiss",
-        lambda f, c: services.dismiss_reports(current_user, c, f.reason.data or "", f.rule.data),
-        _("The reports are dismissed; the comment stays visible."),
-        optional_rule=True,
-    )
-
-
-@admin.post("/moderasi/komentar/<int:comment_id>/blokir")
-def block(comment_id: int):
-    comment = _comment(comment_id)
-    form = BlockForm(services.house_rules(g.agency.id), optional_rule=True, prefix="block")
-    form.validate()
-    until = to_utc_naive(form.until.data, g.agency.timezone) if form.until.data else None
-    form.until.errors = []  # the service says what is wrong with the time, once
-    try:
-        services.block_author(current_user, comment, until, form.reason.data or "", form.rule.data)
-    except Invalid as exc:
-        apply_errors(form, exc)
-        return render_review(comment, 422, block=form)
-    except ServiceError as exc:
-        flash(str(exc.message), "error")
-        return redirect(url_for(".review", comment_id=comment.id), code=303)
-    flash(_("The author is blocked from this agency's consultations. The block is in the public log."), "success")
-    return redirect(url_for(".blocks"), code=303)
-
-
-@admin.get("/moderasi/banding")
-def appeals():
-    return render_template("moderation/appeals.html", agency=g.agency, page=_page(queries.pending_appeals, g.agency.id))
-
-
-@admin.route("/moderasi/banding/<int:appeal_id>", methods=["GET", "POST"])
-def decide_appeal(appeal_id: int):
-    appeal = services.get_appeal(appeal_id)
-    if appeal.agency_id != g.agency.id:
-        abort(404)
-    comment = participation.get_comment(appeal.comment_id)
-    rules = services.house_rules(g.agency.id)
-    form = AppealDecisionForm(rules, optional_rule=True)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.decide_appeal(
-                current_user, appeal, form.outcome.data or "", form.reason.data or "", form.rule.data
-            )
-        except Invalid as exc:
-            apply_errors(form, exc)
-            status = 422
-        except ServiceError as exc:
-            flash(str(exc.message), "error")
-            return redirect(url_for(".appeals"), code=303)
-        else:
-            flash(_("The appeal is decided. The decision is in the public moderation log."), "success")
-            return redirect(url_for(".appeals"), code=303)
-    return render_template(
-        "moderation/appeal_decide.html",
-        agency=g.agency,
-        appeal=appeal,
-        comment=comment,
-        round=get_round(comment.round_id),
-        actions=queries.comment_actions(comment.id),
-        form=form,
-        may_decide=appeal.is_pending and services.can_decide_appeal(current_user, appeal),
-        outcome_labels=OUTCOME_LABELS,
-        stance_labels=STANCE_LABELS,
-    ), status
-
-
-@admin.get("/moderasi/blokir")
-def blocks():
-    return render_template(
-        "moderation/blocks.html",
-        agency=g.agency,
-        page=_page(queries.active_blocks, g.agency.id),
-        form_for=lambda b: UnblockForm(prefix=f"unblock-{b.id}", formdata=None),
-    )
-
-
-@admin.post("/moderasi/blokir/<int:block_id>/cabut")
-def unblock(block_id: int):
-    found = services.get_block(block_id)
-    if found.agency_id != g.agency.id:
-        abort(404)
-    form = UnblockForm(prefix=f"unblock-{found.id}")
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.unblock(current_user, found, form.reason.data or "")
-    except Invalid as exc:
-        apply_errors(form, exc)
-        return render_template(
-            "moderation/blocks.html",
-            agency=g.agency,
-            page=_page(queries.active_blocks, g.agency.id),
-            form_for=lambda b: form if b.id == found.id else UnblockForm(prefix=f"unblock-{b.id}", formdata=None),
-            open_block=found.id,
-        ), 422
-    except ServiceError as exc:
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The block is lifted."), "success")
-    return redirect(url_for(".blocks"), code=303)
-
-
-# --- house rules (agency admins) --------------------------------------------------------------------------------
-
-
-def render_rules_editor(status: int = 200, **bound):
-    rules = services.house_rules(g.agency.id, include_retired=True)
-    forms = {
-        r.id: RuleForm(prefix=f"rule-{r.id}", formdata=None, title=r.title, body=r.body)
-        for r in rules
-        if r.retired_at is None
-    }
-    forms.update(bound.pop("rule_forms", {}))
-    threshold = bound.pop("threshold_form", None) or ThresholdForm(
-        formdata=None, threshold=str(g.agency.auto_hide_threshold)
-    )
-    return render_template(
-        "moderation/rules_edit.html",
-        agency=g.agency,
-        rules=rules,
-        forms=forms,
-        new_form=bound.pop("new_form", None) or RuleForm(prefix="new", formdata=None),
-        threshold_form=threshold,
-    ), status
-
-
-@admin.get("/aturan")
-def rules_editor():
-    _require_manager()
-    return render_rules_editor()
-
-
-@admin.post("/aturan")
-def add_rule():
-    _require_manager()
-    form = RuleForm(prefix="new")
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        rule = services.add_rule(current_user, g.agency, form.title.data or "", form.body.data or "")
-    except Invalid as exc:
-        apply_errors(form, exc)
-        return render_rules_editor(422, new_form=form)
-    flash(_("Rule %(n)s is added.", n=rule.number), "success")
-    return redirect(url_for(".rules_editor"), code=303)
-
-
-def _rule(rule_id: int) -> HouseRule:
-    rule = services.get_rule(rule_id)
-    if rule.agency_id != g.agency.id:
-        abort(404)
-    return rule
-
-
-@admin.post("/aturan/<int:rule_id>")
-def update_rule(rule_id: int):
-    _require_manager()
-    rule = _rule(rule_id)
-    form = RuleForm(prefix=f"rule-{rule.id}")
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.update_rule(current_user, rule, form.title.data or "", form.body.data or "")
-    except Invalid as exc:
-        apply_errors(form, exc)
-        return render_rules_editor(422, rule_forms={rule.id: form})
-    except ServiceError as exc:
-        flash(str(exc.message), "error")
-    else:
-        flash(_("Rule %(n)s is saved.", n=rule.number), "success")
-    return redirect(url_for(".rules_editor"), code=303)
-
-
-@admin.post("/aturan/<int:rule_id>/cabut")
-def retire_rule(rule_id: int):
-    _require_manager()
-    rule = _rule(rule_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.retire_rule(current_user, rule)
-    except ServiceError as exc:
-        flash(str(exc.message), "error")
-    else:
-        flash(_("Rule %(n)s is retired; its number will not be used again.", n=rule.number), "info")
-    return redirect(url_for(".rules_editor"), code=303)
-
-
-@admin.post("/aturan/ambang")
-def set_threshold():
-    _require_manager()
-    form = ThresholdForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.set_auto_hide_threshold(current_user, g.agency, form.threshold.data or "")
-    except Invalid as exc:
-        apply_errors(form, exc)
-        return render_rules_editor(422, threshold_form=form)
-    flash(_("The setting is saved."), "success")
-    return redirect(url_for(".rules_editor"), code=303)

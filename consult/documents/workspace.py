@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from consult.agencies.services import can_manage_agency, get_agency
+from consult.agencies.services import can_manage_agency
+from consult.agencies.workspace import owned, workspace_blueprint
 from consult.documents import services
 from consult.documents.components import COMPONENTS
 from consult.documents.forms import PolicyForm, ServiceStandardForm, component_field, component_values
@@ -15,32 +16,11 @@ from consult.errors import Conflict, Invalid
 from consult.forms import ActionForm, apply_errors
 from consult.params import id_arg
 
-bp = Blueprint("documents", __name__, url_prefix="/kelola/<slug>/dokumen")
-
-
-@bp.url_value_preprocessor
-def load_agency(_endpoint, values):
-    g.agency = get_agency(values.pop("slug"))
-
-
-@bp.url_defaults
-def add_slug(_endpoint, values):
-    if "slug" not in values and getattr(g, "agency", None) is not None:
-        values["slug"] = g.agency.slug
-
-
-@bp.before_request
-@login_required
-def require_manager():
-    if not can_manage_agency(current_user, g.agency):
-        abort(403)
+bp = workspace_blueprint("documents", __name__, url_prefix="/dokumen", admits=can_manage_agency)
 
 
 def _document(document_id: int) -> Document:
-    document = services.get_document(document_id)
-    if document.agency_id != g.agency.id:
-        abort(404)
-    return document
+    return owned(services.get_document(document_id))
 
 
 def _form_for(kind: str, **kwargs):
