@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from consult.accounts import services, tokens
 from consult.accounts.models import User
+from consult.errors import NotAllowed
 from consult.extensions import db, write_transaction
 from consult.notifications.models import OutboxMessage
 from consult.participation import services as participation
@@ -89,7 +90,7 @@ def test_an_unconfirmed_account_cannot_comment_vote_take_a_stance_or_report(clie
     assert count(Report) == 0 and count(Comment) == 1
     user = account()
     assert participation.participation_refusal(user, rnd).message == participation.UNCONFIRMED_MESSAGE
-    with pytest.raises(participation.NotAllowed):
+    with pytest.raises(NotAllowed):
         participation.report_comment(user, db.session.get(Comment, theirs.id), "Menghina warga.")
 
 
