@@ -272,9 +272,7 @@ def test_comment_racing_a_close_that_committed_first_is_refused_and_leaves_nothi
     from consult.participation.services import comments as comment_rules
 
     real_check = comment_rules.require_participation
-    monkeypatch.setattr(
-        comment_rules, "require_participation", lambda u, r: checks.append(r.state) or real_check(u, r)
-    )
+    monkeypatch.setattr(comment_rules, "require_participation", lambda u, r: checks.append(r.state) or real_check(u, r))
 
     with pytest.raises(Conflict) as info:  # not refused(): its snapshot would reload the round first
         services.post_comment(citizen, loaded, "Tepat saat ditutup.", section_id=section.id)
