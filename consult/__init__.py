@@ -114,7 +114,8 @@ def _register_blueprints(app: Flask) -> None:
     from consult.moderation.views import bp as moderation_bp
     from consult.moderation.workspace import admin as moderation_admin_bp
     from consult.notifications.views import bp as notifications_bp
-    from consult.participation.views import bp as participation_bp
+    from consult.participation import comment_views, views  # noqa: F401 - each adds its routes to the blueprint
+    from consult.participation.pages import bp as participation_bp
     from consult.rounds.views import bp as rounds_bp
     from consult.rounds.workspace import bp as rounds_admin_bp
 

@@ -1,0 +1,151 @@
+"""What the participation pages share: the blueprint, the context every comment template needs, and the two
+pages that forms come back to when refused (the round page and a comment's page)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.agencies.services import can_manage_agency
+from consult.documents.published import published_version
+from consult.errors import Invalid
+from consult.forms import ActionForm
+from consult.params import id_arg
+from consult.participation import queries, services
+from consult.participation.forms import STANCE_LABELS, CommentForm, ReplyForm
+from consult.participation.models import Comment
+from consult.rounds.models import Round
+from consult.rounds.services import get_round
+
+bp = Blueprint("participation", __name__)
+
+
+def fragment(template: str, status: int = 200, retarget: str | None = None, **context):
+    response = current_app.make_response((render_template(template, **context), status))
+    if retarget:
+        response.headers["HX-Retarget"] = retarget
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def comment_form(rnd: Round, *, fresh: bool = False) -> CommentForm:
+    """The new-comment form: bound to what was posted, or `fresh` (empty) after a successful post."""
+    form = CommentForm(formdata=None) if fresh else CommentForm()
+    form.section_id.choices = [("", _("The whole document"))] + [(str(s.id), s.title) for s in sections_of(rnd)]
+    if request.method == "GET" or fresh:
+        section = id_arg("bagian") if request.method == "GET" else None
+        form.section_id.data = str(section) if section else ""
+        form.show_name.data = services.shows_name(current_user, rnd.id)
+    return form
+
+
+def list_args() -> tuple[int | None, str, str | None]:
+    order = "agreed" if request.args.get("urut") == "setuju" else "new"
+    return id_arg("bagian"), order, request.args.get("cursor") or None
+
+
+@bp.app_context_processor
+def _comment_root() -> dict:
+    """'/comments/': comment links are this plus the id (and a suffix), built once per page, not per link."""
+    return {"comment_root": url_for("participation.comment_page", comment_id=1)[:-1]}
+
+
+def version_of(rnd: Round):
+    """The round's document version: a round's version is published, so from memory after a first read."""
+    return published_version(rnd.version_id) or rnd.version
+
+
+def sections_of(rnd: Round):
+    return version_of(rnd).sections
+
+
+def comment_context(items: list[Comment]) -> dict:
+    """What every comment template needs: the viewer's votes on these comments and shared helpers.
+
+    The viewer and the page's own address are resolved once here: templates that read `current_user` or
+    `request` go through a context-local proxy on every access, which cost a tenth of the round page.
+    """
+    return {
+        "my_votes": queries.votes_of(current_user, [c.id for c in items]),
+        "stance_labels": {key: str(label) for key, label in STANCE_LABELS.items()},  # translated once, not per use
+        "vote_labels": {1: _("Agree"), -1: _("Disagree"), 0: _("Pass")},
+        "action_form": ActionForm(),
+        "can_edit": services.can_edit,
+        "viewer": current_user._get_current_object(),
+        "back_path": request.full_path.rstrip("?") if request.method == "GET" else None,
+        "fragment_load": request.args.get("fragment") == "komentar",
+    }
+
+
+def render_round(rnd: Round, form: CommentForm | None = None, status: int = 200, form_error: str | None = None):
+    section_id, order, cursor = list_args()
+    try:
+        page = queries.comments_page(rnd.id, section_id=section_id, order=order, cursor=cursor)
+    except Invalid:
+        abort(400)
+    context = comment_context(page.items)
+    version = version_of(rnd)
+    if g.htmx and request.method == "GET" and request.args.get("fragment") == "komentar":
+        return render_template(
+            "participation/_comment_page.html",
+            round=rnd,
+            page=page,
+            order=order,
+            section_id=section_id,
+            section_titles={s.id: s.title for s in version.sections},
+            refusal=services.participation_refusal(current_user, rnd),
+            **context,
+        )
+    sections = version.sections
+    return render_template(
+        "participation/round.html",
+        round=rnd,
+        round_url=url_for("participation.round_page", round_id=rnd.id),
+        version=version,
+        document=rnd.document,
+        sections=sections,
+        section_titles={s.id: s.title for s in sections},
+        stats=queries.section_stats(rnd.id),
+        my_stances=queries.stances_of(current_user, rnd.id),
+        page=page,
+        order=order,
+        section_id=section_id,
+        form=form or comment_form(rnd),
+        form_error=form_error,
+        refusal=services.participation_refusal(current_user, rnd),
+        can_manage=can_manage_agency(current_user, rnd.agency),
+        **context,
+    ), status
+
+
+def reply_form_for(parent_id: int) -> ReplyForm:
+    form = ReplyForm(formdata=None)
+    form.parent_id.data = str(parent_id)
+    return form
+
+
+def render_comment_page(comment: Comment, reply_form=None, form_error=None, status: int = 200):
+    rnd = db_round(comment)
+    top = comment if comment.parent_id is None else services.get_comment(comment.parent_id)
+    try:
+        replies = queries.replies_page(top.id, cursor=request.args.get("cursor") or None, limit=50)
+    except Invalid:
+        abort(400)
+    context = comment_context([top, *replies.items])
+    return render_template(
+        "participation/comment.html",
+        comment=top,
+        focus=comment,
+        round=rnd,
+        replies=replies,
+        reply_form=reply_form or reply_form_for(top.id),
+        form_error=form_error,
+        refusal=services.participation_refusal(current_user, rnd),
+        section_titles={s.id: s.title for s in sections_of(rnd)},
+        **context,
+    ), status
+
+
+def db_round(comment: Comment) -> Round:
+    return get_round(comment.round_id)
