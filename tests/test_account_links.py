@@ -202,6 +202,7 @@ def test_operator_and_demo_accounts_are_confirmed(make):
 
 def test_unconfirmed_addresses_get_no_notices(make):
     """Someone registering another person's address cannot make the site mail them (only the confirmation)."""
+    from consult.notifications import notices
     from consult.notifications import services as notifications
     from consult.participation.models import Participant  # noqa: F401 - the model the follow refers to
 
@@ -210,7 +211,7 @@ def test_unconfirmed_addresses_get_no_notices(make):
     with write_transaction():
         db.session.execute(sa.update(User).where(User.id == follower.id).values(email_confirmed_at=None))
     notifications.follow_round(account(follower.email), rnd)
-    assert notifications.notify_round_opened(rnd) == 0
+    assert notices.notify_round_opened(rnd) == 0
     assert mails(follower.email) == []
 
 

@@ -14,7 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from consult.extensions import db, write_transaction
 from consult.moderation.jobs import escalate_reports
-from consult.notifications import mail, outbox, services
+from consult.notifications import mail, notices, outbox, services
 from consult.notifications.models import NotificationSettings, OutboxMessage, OutboxStatus, RoundFollow
 from consult.participation import services as participation
 from consult.participation.models import Report
@@ -153,7 +153,7 @@ def test_a_reply_queues_one_email_for_the_author_of_the_comment_answered_without
     assert f"/comments/{reply.id}#c{reply.id}" in message.body_text
     assert reply.author_name in message.body_text  # the pseudonym, never the e-mail
     assert replier.email not in message.body_text
-    assert services.notify_reply(reply) is False  # asked again: the key is taken, nothing new
+    assert notices.notify_reply(reply) is False  # asked again: the key is taken, nothing new
     assert len(_outbox("reply")) == 1
 
 
@@ -182,8 +182,8 @@ def test_notify_comment_hidden_names_the_rule_and_reason_never_the_text(make, op
     comment = participation.post_comment(author, open_round, f"Teks yang akan disembunyikan {MARKER}.")
     rule = SimpleNamespace(number=3, title="Tidak menyerang pribadi")
 
-    assert services.notify_comment_hidden(comment, rule, "Menyebut nama tetangga.", occurrence=17) is True
-    assert services.notify_comment_hidden(comment, rule, "Menyebut nama tetangga.", occurrence=17) is False
+    assert notices.notify_comment_hidden(comment, rule, "Menyebut nama tetangga.", occurrence=17) is True
+    assert notices.notify_comment_hidden(comment, rule, "Menyebut nama tetangga.", occurrence=17) is False
 
     [message] = _outbox("comment_hidden")
     assert message.dedupe_key == f"hidden:{comment.id}:17"
@@ -202,11 +202,11 @@ def test_notify_comment_hidden_twice_without_an_occurrence_uses_the_audit_head(m
     comment = participation.post_comment(make.user(), open_round, "Teks.")
     with write_transaction():
         audit.record("test.hide", comment, {}, actor="test")
-        services.notify_comment_hidden(comment, "Aturan 1", "Alasan pertama.")
-    services.notify_comment_restored(comment, occurrence="r1")
+        notices.notify_comment_hidden(comment, "Aturan 1", "Alasan pertama.")
+    notices.notify_comment_restored(comment, occurrence="r1")
     with write_transaction():
         audit.record("test.hide", comment, {}, actor="test")
-        services.notify_comment_hidden(comment, "Aturan 1", "Alasan kedua.")
+        notices.notify_comment_hidden(comment, "Aturan 1", "Alasan kedua.")
     hidden = _outbox("comment_hidden")
     assert len(hidden) == 2 and hidden[0].dedupe_key != hidden[1].dedupe_key
     assert "Aturan: Aturan 1" in hidden[0].body_text
@@ -221,8 +221,8 @@ def test_notify_summary_published_tells_each_follower_once(make, open_round):
         services.follow_round(user, open_round)
     services.unfollow_round(followers[2].id, open_round.id)
 
-    assert services.notify_summary_published(open_round, url="https://contoh.go.id/rangkuman/1") == 2
-    assert services.notify_summary_published(open_round) == 0
+    assert notices.notify_summary_published(open_round, url="https://contoh.go.id/rangkuman/1") == 2
+    assert notices.notify_summary_published(open_round) == 0
 
     messages = _outbox("summary_published")
     assert sorted(m.to_addr for m in messages) == sorted(u.email for u in followers[:2])
@@ -234,7 +234,7 @@ def test_emails_are_in_english_for_people_who_chose_english(make, open_round):
     user = make.user(name="Reader")
     services.update_settings(user, email_enabled=True, auto_follow=True, locale="en")
     services.follow_round(user, open_round)
-    services.notify_summary_published(open_round)
+    notices.notify_summary_published(open_round)
     [message] = _outbox()
     assert message.subject == f"Summary published: {open_round.title}"
     assert message.body_text.startswith("Hello Reader,")
@@ -254,13 +254,13 @@ def test_blocked_accounts_get_no_email(make, open_round):
     services.follow_round(user, open_round)
     with write_transaction():
         db.session.get(type(user), user.id).is_active_account = False
-    assert services.notify_summary_published(open_round) == 0
+    assert notices.notify_summary_published(open_round) == 0
 
 
 def test_turning_email_off_cancels_what_was_queued(make, open_round):
     user = make.user()
     services.follow_round(user, open_round)
-    services.notify_summary_published(open_round)
+    notices.notify_summary_published(open_round)
     services.update_settings(user, email_enabled=False, auto_follow=True, locale=None)
     [message] = _outbox()
     assert message.status == OutboxStatus.CANCELLED
@@ -277,7 +277,7 @@ def _token_path(message: OutboxMessage) -> str:
 def followed(make, open_round):
     user = make.user()
     services.follow_round(user, open_round)
-    services.notify_summary_published(open_round)
+    notices.notify_summary_published(open_round)
     [message] = _outbox()
     return SimpleNamespace(user=user, round=open_round, message=message, path=_token_path(message))
 
@@ -356,7 +356,7 @@ def test_a_round_token_cannot_be_turned_into_another_rounds(make, followed):
 def test_the_sender_delivers_over_smtp_to_a_real_server(smtp, make, open_round):  # noqa: F811
     user = make.user(name="Siti")
     services.follow_round(user, open_round)
-    services.notify_summary_published(open_round)
+    notices.notify_summary_published(open_round)
 
     assert outbox.send_due() == {"sent": 1, "retry": 0, "failed": 0}
 
@@ -378,7 +378,7 @@ def test_the_sender_delivers_over_smtp_to_a_real_server(smtp, make, open_round):
 def test_a_refusing_server_means_retries_with_backoff_then_failed(app, smtp, make, open_round, monkeypatch):  # noqa: F811
     monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 3)
     services.follow_round(make.user(), open_round)
-    services.notify_summary_published(open_round)
+    notices.notify_summary_published(open_round)
     smtp.refuse = True
     now = utcnow()
 
@@ -399,7 +399,7 @@ def test_a_refusing_server_means_retries_with_backoff_then_failed(app, smtp, mak
 
 def test_a_temporary_failure_is_delivered_on_the_next_attempt(smtp, make, open_round):  # noqa: F811
     services.follow_round(make.user(), open_round)
-    services.notify_summary_published(open_round)
+    notices.notify_summary_published(open_round)
     smtp.refuse = True
     outbox.send_due()
     smtp.refuse = False
@@ -415,14 +415,14 @@ def test_an_unreachable_server_postpones_every_mail_of_the_run(app, make, open_r
         monkeypatch.setitem(app.config, key, value)
     for _ in range(3):
         services.follow_round(make.user(), open_round)
-    services.notify_summary_published(open_round)
+    notices.notify_summary_published(open_round)
     assert outbox.send_due() == {"sent": 0, "retry": 3, "failed": 0}
     assert all("Connection" in m.last_error or "refused" in m.last_error for m in _outbox())
 
 
 def test_a_sender_that_died_mid_send_is_retried_after_its_claim_expires(make, open_round, smtp):  # noqa: F811
     services.follow_round(make.user(), open_round)
-    services.notify_summary_published(open_round)
+    notices.notify_summary_published(open_round)
     now = utcnow()
     [claimed] = outbox.claim(now, 10)  # claimed, then the process died
     assert outbox.claim(now, 10) == []
@@ -435,7 +435,7 @@ def test_without_mail_server_mails_go_to_the_instance_folder_and_are_printed(app
 
     assert not app.config["MAIL_SERVER"]
     services.follow_round(make.user(), open_round)
-    services.notify_summary_published(open_round)
+    notices.notify_summary_published(open_round)
     [message] = _outbox()
     assert outbox.send_due()["sent"] == 1
     path = Path(app.instance_path) / "mail" / f"{message.id:08d}.eml"
@@ -494,7 +494,7 @@ def test_queued_notices_keep_the_text_rendered_when_they_were_queued(make, open_
     """Queued notices survive their round being renamed later: the text was rendered when queued."""
     user, title = make.user(), open_round.title
     services.follow_round(user, open_round)
-    services.notify_summary_published(open_round)
+    notices.notify_summary_published(open_round)
     with write_transaction():
         db.session.get(Round, open_round.id).title = "Judul baru"
     assert _outbox()[0].subject == f"Rangkuman diterbitkan: {title}"

@@ -6,36 +6,43 @@ from typing import Any
 
 from consult import signals
 from consult.agencies.models import Agency
-from consult.notifications import services
+from consult.notifications import notices, services
 from consult.participation.models import Comment, Report
 from consult.rounds.models import Round
 
 
+def _on_comment_posted(comment: Comment, **_extra: Any) -> None:
+    """Follow the round for its author; tell the author of the comment answered."""
+    services.follow_on_comment(comment)
+    if comment.parent_id is not None:
+        notices.notify_reply(comment)
+
+
 def _on_comment_hidden(comment: Comment, *, rule: str, reason: str, occurrence: Any = None, **_extra: Any) -> None:
-    services.notify_comment_hidden(comment, rule, reason, occurrence=occurrence)
+    notices.notify_comment_hidden(comment, rule, reason, occurrence=occurrence)
 
 
 def _on_comment_restored(comment: Comment, *, occurrence: Any = None, **_extra: Any) -> None:
-    services.notify_comment_restored(comment, occurrence=occurrence)
+    notices.notify_comment_restored(comment, occurrence=occurrence)
 
 
 def _on_round_opened(rnd: Round, **_extra: Any) -> int:
-    return services.notify_round_opened(rnd)
+    return notices.notify_round_opened(rnd)
 
 
 def _on_round_closing_soon(rnd: Round, **_extra: Any) -> int:
-    return services.notify_round_closing(rnd)
+    return notices.notify_round_closing(rnd)
 
 
 def _on_report_escalated(report: Report, *, agency: Agency, **_extra: Any) -> int:
     """E-mail the agency's admins (site admins when it has none); how many were told."""
-    return services.notify_report_escalated(report, services.agency_admins(agency.id))
+    return notices.notify_report_escalated(report, notices.agency_admins(agency.id))
 
 
 def connect_signals() -> None:
     """Every notice notifications sends on what happened below it (create_app calls this)."""
     signals.account_mail.connect(services.on_account_mail)
-    signals.comment_posted.connect(services.on_comment_posted)
+    signals.comment_posted.connect(_on_comment_posted)
     signals.comment_hidden.connect(_on_comment_hidden)
     signals.comment_restored.connect(_on_comment_restored)
     signals.round_opened.connect(_on_round_opened)

@@ -17,15 +17,15 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 
-from consult.accounts.models import Role, User
+from consult.accounts.models import User
 from consult.db import insert_or_nothing, upsert
 from consult.errors import Invalid, LoginRequired
 from consult.extensions import db, write_transaction
 from consult.notifications import mail
 from consult.notifications.models import NotificationSettings, OutboxMessage, OutboxStatus, RoundFollow
-from consult.participation.models import Comment, Report
+from consult.participation.models import Comment
 from consult.rounds.models import Round
-from consult.timeutil import iso_utc, utcnow
+from consult.timeutil import utcnow
 
 DEFAULT_SETTINGS = {"email_enabled": True, "auto_follow": True, "locale": None}
 
@@ -147,9 +147,8 @@ _FOLLOW_ON_COMMENT = sa.text(
 )
 
 
-def on_comment_posted(comment: Comment, **_extra: Any) -> None:
-    """Inside post_comment()'s transaction: follow the round (unless turned off, or unfollowed before) and tell
-    the author of the comment answered.
+def follow_on_comment(comment: Comment) -> None:
+    """Inside post_comment()'s transaction: follow the round, unless turned off, or unfollowed before.
 
     Every comment pays for this, so it is one statement for most people: INSERT the follow unless the
     settings say not to follow automatically, and nothing if the person follows (or unfollowed) already.
@@ -160,8 +159,6 @@ def on_comment_posted(comment: Comment, **_extra: Any) -> None:
         _ensure_settings(comment.author_id, locale)
     now = utcnow()
     db.session.execute(_FOLLOW_ON_COMMENT, {"round_id": comment.round_id, "user_id": comment.author_id, "now": now})
-    if comment.parent_id is not None:
-        notify_reply(comment)
 
 
 # --- unsubscribing --------------------------------------------------------------------------------------------
@@ -196,7 +193,7 @@ def unsubscribe(request: mail.Unsubscribe, scope: str | None = None) -> str:
 # --- queueing -------------------------------------------------------------------------------------------------
 
 
-def _recipient(user_id: int) -> tuple[User, str | None] | None:
+def recipient_of(user_id: int) -> tuple[User, str | None] | None:
     """(user, locale) when this person may get e-mail now; None for a blocked account or e-mail turned off."""
     user = db.session.get(User, user_id)
     if user is None or not user.is_active or not user.is_confirmed:  # notices only to an address proven theirs
@@ -259,176 +256,3 @@ def on_account_mail(kind: str, *, to_addr: str, user: User | None, links: dict, 
         next_attempt_at=now,
         created_at=now,
     )
-
-
-def _followers(round_id: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            sa.select(RoundFollow.user_id)
-            .where(RoundFollow.round_id == round_id, RoundFollow.active.is_(True))
-            .order_by(RoundFollow.user_id)
-        )
-    )
-
-
-def _round_context(rnd: Round) -> dict[str, Any]:
-    return {"round": rnd, "round_url": mail.public_url("participation.round_page", round_id=rnd.id)}
-
-
-def _notify_followers(rnd: Round, kind: str, key_prefix: str, **context) -> int:
-    queued = 0
-    for user_id in _followers(rnd.id):
-        recipient = _recipient(user_id)
-        if recipient is None:
-            continue
-        user, locale = recipient
-        key = f"{key_prefix}:{user_id}"
-        queued += enqueue(user, locale, kind, key, mail.round_scope(rnd.id), **_round_context(rnd), **context)
-    return queued
-
-
-def notify_round_opened(rnd: Round) -> int:
-    """Queue "the round is open" for every follower, once per opening (key "opened:<round>:<opens_at>:<user>").
-    The scheduler calls it in the transaction that records "round.opened"."""
-    return _notify_followers(rnd, "round_opened", f"opened:{rnd.id}:{iso_utc(rnd.opens_at)}")
-
-
-def notify_round_closing(rnd: Round) -> int:
-    """Queue "48 hours left" for every follower, once per closing time (an extended round gets one for its new
-    closing time): key "closing:<round>:<closing time>:<user>"."""
-    return _notify_followers(rnd, "round_closing", f"closing:{rnd.id}:{iso_utc(rnd.effective_closes_at)}")
-
-
-def notify_reply(reply: Comment) -> bool:
-    """Queue "someone replied to your comment" for the author of the comment answered, when they follow the round
-    (following is automatic when commenting), not for a reply to oneself. Key "reply:<reply_id>:<user_id>"."""
-    parent = db.session.get(Comment, reply.parent_id)
-    if parent is None or parent.author_id == reply.author_id:
-        return False
-    follow = db.session.scalar(
-        sa.select(RoundFollow.active).filter_by(round_id=reply.round_id, user_id=parent.author_id)
-    )
-    recipient = _recipient(parent.author_id) if follow else None
-    if recipient is None:
-        return False
-    user, locale = recipient
-    rnd = db.session.get(Round, reply.round_id)
-    return enqueue(
-        user,
-        locale,
-        "reply",
-        f"reply:{reply.id}:{user.id}",
-        mail.round_scope(rnd.id),
-        **_round_context(rnd),
-        replier=reply.author_name,
-        comment_url=mail.public_url("participation.comment_page", comment_id=reply.id, _anchor=f"c{reply.id}"),
-    )
-
-
-def _rule_text(rule: Any) -> str:
-    """A house rule as the e-mail names it: "<number>. <title>" for a rule object, its text for a string."""
-    if isinstance(rule, str):
-        return rule
-    number, title = getattr(rule, "number", None), getattr(rule, "title", None)
-    if title is not None:
-        return f"{number}. {title}" if number is not None else str(title)
-    return str(rule)
-
-
-def _occurrence(occurrence: Any) -> str:
-    """What tells two hides of the same comment apart: the caller's id for the action, else the audit chain's
-    head (the moderation action's own entry, when called after audit.record() in the same transaction)."""
-    if occurrence is not None:
-        return str(occurrence)
-    from consult import audit
-
-    return str(audit.head()["seq"])
-
-
-def _notify_author(comment: Comment, kind: str, key: str, **context) -> bool:
-    recipient = _recipient(comment.author_id)
-    if recipient is None:
-        return False
-    user, locale = recipient
-    rnd = db.session.get(Round, comment.round_id)
-    return enqueue(
-        user,
-        locale,
-        kind,
-        key,
-        mail.SCOPE_ALL,  # about one's own comment: only "stop all e-mail" stops it, not unfollowing the round
-        **_round_context(rnd),
-        comment_url=mail.public_url("participation.comment_page", comment_id=comment.id, _anchor=f"c{comment.id}"),
-        comment_time=comment.created_at,
-        **context,
-    )
-
-
-def notify_comment_hidden(comment: Comment, rule: Any, reason: str, *, occurrence: Any = None) -> bool:
-    """Queue "your comment was hidden" for its author, with the rule and the moderator's reason (never the text).
-
-    For the moderation service: call it inside the hide's write transaction, after its audit.record(), so a
-    rolled-back hide sends nothing. `rule` is a house rule (number and title) or its text; `occurrence` tells
-    two hides of one comment apart (default: the audit head). Key "hidden:<comment_id>:<occurrence>".
-    """
-    return _notify_author(
-        comment,
-        "comment_hidden",
-        f"hidden:{comment.id}:{_occurrence(occurrence)}",
-        rule=_rule_text(rule),
-        reason=reason,
-    )
-
-
-def notify_comment_restored(comment: Comment, *, occurrence: Any = None) -> bool:
-    """Queue "your comment is visible again" for its author. Key "restored:<comment_id>:<occurrence>"."""
-    return _notify_author(comment, "comment_restored", f"restored:{comment.id}:{_occurrence(occurrence)}")
-
-
-def notify_summary_published(rnd: Round, *, url: str | None = None) -> int:
-    """Queue "the summary of the consultation is published" for every follower of the round, once per round
-    (key "summary:<round_id>:<user_id>"). `url` is the summary's page (default: the round page)."""
-    extra = {"summary_url": url} if url else {}
-    return _notify_followers(rnd, "summary_published", f"summary:{rnd.id}", **extra)
-
-
-def notify_report_escalated(report: Report, admins: list[User]) -> int:
-    """Queue "a report waits for 48 hours" for each agency admin, once per report and admin
-    (key "escalation:<report_id>:<user_id>"). The scheduler's escalation job calls it."""
-    comment = db.session.get(Comment, report.comment_id)
-    rnd = db.session.get(Round, comment.round_id)
-    queued = 0
-    for admin in admins:
-        recipient = _recipient(admin.id)
-        if recipient is None:
-            continue
-        user, locale = recipient
-        queued += enqueue(
-            user,
-            locale,
-            "report_escalated",
-            f"escalation:{report.id}:{user.id}",
-            mail.SCOPE_ALL,
-            **_round_context(rnd),
-            report=report,
-            # the comment's review page in the moderation queue (staff only: it may be hidden pending review)
-            comment_url=mail.public_url("moderation_admin.review", slug=rnd.agency.slug, comment_id=comment.id),
-        )
-    return queued
-
-
-def agency_admins(agency_id: int) -> list[User]:
-    """Who is told about an agency's escalated reports: its agency admins, or the site admins when it has none."""
-    from consult.agencies.models import Membership
-
-    admins = list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.agency_id == agency_id, Membership.role == Role.AGENCY_ADMIN.value)
-            .order_by(User.id)
-        )
-    )
-    if not admins:
-        admins = list(db.session.scalars(sa.select(User).where(User.is_admin.is_(True)).order_by(User.id)))
-    return admins
