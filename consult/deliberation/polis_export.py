@@ -255,6 +255,78 @@ def _to_int64(strings: list[str], name: str, file: str, lines: list[int]) -> np.
 
 
 def _read_votes(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    fast = _read_votes_fast(path)
+    if fast is not None:
+        return _latest(*fast)
+    return _latest(*_read_votes_csv(path))
+
+
+def _read_votes_fast(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """votes.csv as Polis writes it (the standard header, no quoting, integers) parsed by numpy in one pass:
+    two million rows in about a second instead of ten. Anything unusual returns None, and the csv module
+    then reads the file and names the first bad line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PolisExportError(f"cannot be read ({exc.strerror})", path.name) from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    head, _, body = data.partition(b"\n")
+    if head.rstrip(b"\r").decode("utf-8", "replace").split(",") != list(VOTES_HEADER) or b'"' in body:
+        return None
+    if body and not body.endswith(b"\n"):
+        body += b"\n"
+    buf = np.frombuffer(body, dtype=np.uint8)
+    if buf.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), empty.copy(), np.zeros(0, dtype=np.int8)
+    newline = np.flatnonzero(buf == 10)
+    comma = np.flatnonzero(buf == 44)
+    starts = np.concatenate([[0], newline[:-1] + 1])
+    ends = newline.copy()
+    ends -= (buf[np.maximum(ends - 1, 0)] == 13) & (ends > starts)  # \r\n line endings
+    per_line = np.diff(np.searchsorted(comma, np.concatenate([starts, [buf.size]])))
+    if per_line.size != starts.size or not np.all(per_line == 4):
+        return None
+    c = comma.reshape(-1, 4)
+    fields = []
+    for lo, hi in ((starts, c[:, 0]), (c[:, 1] + 1, c[:, 2]), (c[:, 2] + 1, c[:, 3]), (c[:, 3] + 1, ends)):
+        parsed = _parse_ints(buf, lo, hi)
+        if parsed is None:
+            return None
+        fields.append(parsed)
+    ts, cid, pid, vote = fields
+    if not np.all((vote == 1) | (vote == -1) | (vote == 0)):
+        return None
+    return ts, cid, pid, vote.astype(np.int8)
+
+
+def _parse_ints(buf: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+    """Vectorised decimal parse of buf[lo:hi] per row (an optional leading minus); None if any is not an integer.
+    Horner's rule one character column at a time, so no row x width temporary is ever built."""
+    width = hi - lo
+    if width.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if width.min() < 1 or width.max() > 18:
+        return None
+    last = buf.size - 1
+    first = buf[lo]
+    negative = first == 45
+    value = np.zeros(lo.size, dtype=np.int64)
+    ok = np.ones(lo.size, dtype=bool)
+    for j in range(int(width.max())):
+        inside = j < width
+        ch = buf[np.minimum(lo + j, last)].astype(np.int64) - 48
+        if j == 0:
+            ch = np.where(negative, 0, ch)
+        ok &= ~inside | ((ch >= 0) & (ch <= 9))
+        value = np.where(inside, value * 10 + ch, value)
+    if not ok.all() or np.any(negative & (width == 1)):
+        return None
+    return np.where(negative, -value, value)
+
+
+def _read_votes_csv(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     name = path.name
     ts_parts, cid_parts, pid_parts, val_parts = [], [], [], []
     with _open(path) as f:
@@ -291,17 +363,25 @@ def _read_votes(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
             raise PolisExportError(f"malformed CSV ({exc})", name, reader.line_num) from exc
     if not ts_parts:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy(), np.zeros(0, dtype=np.int8), empty.copy()
-    ts_all = np.concatenate(ts_parts)
-    cid_all = np.concatenate(cid_parts)
-    pid_all = np.concatenate(pid_parts)
-    val_all = np.concatenate(val_parts)
-    # The latest row wins (file order breaks timestamp ties); the result stays in time order.
-    order = np.lexsort((np.arange(ts_all.size), ts_all))
-    ts_all, cid_all, pid_all, val_all = ts_all[order], cid_all[order], pid_all[order], val_all[order]
-    pair = np.stack([pid_all, cid_all], axis=1)
-    _, last_from_end = np.unique(pair[::-1], axis=0, return_index=True)
-    keep = np.sort(ts_all.size - 1 - last_from_end)
+        return empty, empty.copy(), empty.copy(), np.zeros(0, dtype=np.int8)
+    return np.concatenate(ts_parts), np.concatenate(cid_parts), np.concatenate(pid_parts), np.concatenate(val_parts)
+
+
+def _latest(
+    ts_all: np.ndarray, cid_all: np.ndarray, pid_all: np.ndarray, val_all: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One vote per (participant, comment): the latest; file order breaks timestamp ties. In time order."""
+    if ts_all.size == 0:
+        return pid_all, cid_all, val_all, ts_all
+    if np.any(ts_all[1:] < ts_all[:-1]):  # Polis writes the log in time order; sort only when it is not
+        order = np.argsort(ts_all, kind="stable")
+        ts_all, cid_all, pid_all, val_all = ts_all[order], cid_all[order], pid_all[order], val_all[order]
+    # one int64 key per pair (ids are far below 2**31 in any real export); sort once, keep each run's last
+    key = (pid_all - pid_all.min()) * (int(cid_all.max() - cid_all.min()) + 1) + (cid_all - cid_all.min())
+    by_key = np.argsort(key, kind="stable")
+    sorted_key = key[by_key]
+    last = np.concatenate([sorted_key[1:] != sorted_key[:-1], [True]])
+    keep = np.sort(by_key[last])
     return pid_all[keep], cid_all[keep], val_all[keep], ts_all[keep]
 
 
