@@ -46,6 +46,7 @@ class CampaignParams:
     short_shingles: int = 20  # below this many shingles a copy must be near-identical
     short_jaccard: float = 0.8
     min_size: int = 3  # two people writing the same words is not yet a campaign
+    min_estimate: float = 0.1  # candidates whose signatures agree on fewer bins are not verified
 
 
 @dataclass
@@ -117,13 +118,27 @@ def detect_campaigns(
         offsets, hashes = _shingle_hashes(norm[lo : lo + CHUNK], params.shingle)
         signatures[lo : lo + CHUNK] = _one_permutation_minhash(offsets, hashes, bins)
     pairs = _candidate_pairs(signatures, np.fromiter((len(t) > 0 for t in norm), bool, n), params)
+    # The signature estimates the Jaccard similarity (the share of equal bins): pairs far below every threshold
+    # are not worth an exact check. Topic-sharing comments collide in some band often enough (common
+    # shingles win bins) that this removes most of the exact checks of a large round.
+    if pairs.size:
+        estimate = np.concatenate(
+            [  # in slices: two gathered signature blocks for a million pairs would be 500 MB
+                (signatures[pairs[lo : lo + 65536, 0]] == signatures[pairs[lo : lo + 65536, 1]]).mean(axis=1)
+                for lo in range(0, pairs.shape[0], 65536)
+            ]
+        )
+        keep = np.flatnonzero(estimate >= params.min_estimate)
+        # the most similar first: a campaign is joined by its strongest pairs, and the union-find in _verify
+        # then skips most of the weaker pairs inside it
+        pairs = pairs[keep[np.lexsort((keep, -estimate[keep]))]]
     edges = _verify(pairs, norm, params)
     groups = _components(n, edges, params.min_size)
     campaigns = [(members, _representative(members, norm, signatures)) for members in groups]
     return CampaignResult(_assign_ids(campaigns, comment_ids, previous))
 
 
-CHUNK = 8192
+CHUNK = 2048  # comments per vectorised batch: 2,048 form letters are about 1.3 million shingles
 _EMPTY = np.iinfo(np.uint64).max
 
 
@@ -226,16 +241,7 @@ def _verify(pairs: np.ndarray, norm: list[str], params: CampaignParams) -> np.nd
             x = parent[x]
         return x
 
-    cache: dict[int, np.ndarray] = {}
-
-    def shingles(d: int) -> np.ndarray:
-        got = cache.get(d)
-        if got is None:
-            _, h = _shingle_hashes([norm[d]], params.shingle)
-            h = np.sort(h)
-            got = h[np.concatenate([[True], h[1:] != h[:-1]])] if h.size else h
-            cache[d] = got
-        return got
+    sets = _shingle_sets(np.unique(pairs), norm, params.shingle)
 
     keep = []
     for a, b in pairs.tolist():
@@ -245,7 +251,7 @@ def _verify(pairs: np.ndarray, norm: list[str], params: CampaignParams) -> np.nd
         la, lb = len(norm[a]), len(norm[b])
         if min(la, lb) < params.min_jaccard * max(la, lb):
             continue  # lengths too far apart for the Jaccard threshold
-        sa, sb = shingles(a), shingles(b)
+        sa, sb = sets[a], sets[b]
         small = min(sa.size, sb.size)
         if small == 0:
             continue
@@ -259,6 +265,26 @@ def _verify(pairs: np.ndarray, norm: list[str], params: CampaignParams) -> np.nd
             parent[ra] = rb
             keep.append((a, b))
     return np.array(keep, dtype=np.int64).reshape(-1, 2)
+
+
+def _shingle_sets(docs: np.ndarray, norm: list[str], k: int) -> dict[int, np.ndarray]:
+    """The sorted distinct shingle hashes of the given comments, computed in vectorised chunks. 32 bits are
+    kept (half the memory at 100,000 comments); two different shingles of the same pair collide with a
+    probability of about |A| |B| / 2**32, one in ten thousand for two form letters."""
+    out: dict[int, np.ndarray] = {}
+    docs = docs.tolist()
+    for lo in range(0, len(docs), CHUNK):
+        chunk = docs[lo : lo + CHUNK]
+        offsets, h = _shingle_hashes([norm[d] for d in chunk], k)
+        local = np.repeat(np.arange(len(chunk), dtype=np.uint64), np.diff(offsets))
+        key = np.sort((local << np.uint64(32)) | (h >> np.uint64(32)))
+        if key.size:
+            key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+        bounds = np.searchsorted(key >> np.uint64(32), np.arange(len(chunk) + 1, dtype=np.uint64))
+        values = (key & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        for i, d in enumerate(chunk):
+            out[d] = values[bounds[i] : bounds[i + 1]]
+    return out
 
 
 def _components(n: int, edges: np.ndarray, min_size: int) -> list[np.ndarray]:
@@ -338,28 +364,43 @@ _TOKEN = re.compile(r"\S+")
 def added_text(representative: str, copy: str) -> str:
     """What the sender of ``copy`` wrote of their own: the words a diff against the representative shows as
     inserted or replaced, in the copy's own spelling. Text without spaces is compared character by character."""
-    spaced = bool(re.search(r"\s", copy.strip()))
-    if spaced:
-        rep_tokens = _TOKEN.findall(representative)
-        copy_tokens = _TOKEN.findall(copy)
-    else:
-        rep_tokens = list(representative.strip())
-        copy_tokens = list(copy.strip())
-    key = [normalise(t) for t in rep_tokens], [normalise(t) for t in copy_tokens]
-    matcher = difflib.SequenceMatcher(a=key[0], b=key[1], autojunk=False)
-    parts = []
-    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("insert", "replace"):
-            words = [t for t in copy_tokens[j1:j2] if normalise(t)]
-            if words:
-                parts.append((" " if spaced else "").join(words))
-    return " … ".join(parts)
+    return _AdditionFinder(representative).added(copy)
+
+
+class _AdditionFinder:
+    """A word diff against one representative, prepared once for all the copies of a campaign (difflib indexes
+    its second sequence; the representative is that one, so the index is built once, not per copy)."""
+
+    def __init__(self, representative: str):
+        self.matchers = {}
+        for spaced in (True, False):
+            tokens = _tokens(representative, spaced)
+            matcher = difflib.SequenceMatcher(autojunk=False)
+            matcher.set_seq2([normalise(t) for t in tokens])
+            self.matchers[spaced] = matcher
+
+    def added(self, copy: str) -> str:
+        spaced = bool(re.search(r"\s", copy.strip()))
+        tokens = _tokens(copy, spaced)
+        matcher = self.matchers[spaced]
+        matcher.set_seq1([normalise(t) for t in tokens])
+        parts = []
+        for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
+            if tag in ("delete", "replace"):  # in the copy (first sequence) and not in the representative
+                words = [t for t in tokens[i1:i2] if normalise(t)]
+                if words:
+                    parts.append((" " if spaced else "").join(words))
+        return " … ".join(parts)
+
+
+def _tokens(text: str, spaced: bool) -> list[str]:
+    return _TOKEN.findall(text) if spaced else list(text.strip())
 
 
 def campaign_additions(campaign: Campaign, texts_by_id: Mapping[Hashable, str]) -> dict[Hashable, str]:
     """Per copy of a campaign, what its sender added (empty for copies that add nothing)."""
-    rep = texts_by_id[campaign.representative_id]
-    return {cid: added_text(rep, texts_by_id[cid]) for cid in campaign.comment_ids if cid != campaign.representative_id}
+    finder = _AdditionFinder(texts_by_id[campaign.representative_id])
+    return {cid: finder.added(texts_by_id[cid]) for cid in campaign.comment_ids if cid != campaign.representative_id}
 
 
 __all__ = [

@@ -116,7 +116,7 @@ def read_polis_export(folder: str | Path) -> PolisExport:
     published: dict[int, int] = {}
     pv = None
     if pv_path.exists():
-        pv = _read_participants_votes(pv_path)
+        pv = _read_participants_votes(pv_path, with_votes=not votes_path.exists())
         published = pv[4]
     if votes_path.exists():
         pids, cids, values, ts = _read_votes(votes_path)
@@ -406,7 +406,8 @@ def _safe(value: str) -> int | None:
         return None
 
 
-def _read_participants_votes(path: Path):
+def _read_participants_votes(path: Path, with_votes: bool = True):
+    """participant, group-id and (unless ``with_votes`` is false: votes.csv has them) the vote cells."""
     name = path.name
     with _open(path) as f:
         text = f.read()
@@ -439,31 +440,32 @@ def _read_participants_votes(path: Path):
             group = _int(row[idx["group-id"]], "group-id", name, line, optional=True)
             if group is not None:
                 published[pid] = group
+            if not with_votes:
+                continue
             cells = row[first_comment : first_comment + n_cols]
             extra = row[first_comment + n_cols :]
             if any(c.strip() for c in extra):
                 raise PolisExportError(f"more vote cells than comment columns ({len(row)} columns)", name, line)
-            for j, cell in enumerate(cells):
-                cell = cell.strip()
-                if not cell:
-                    continue
-                value = _int(cell, f"vote on comment {header_ids[j]}", name, line)
+            filled = [j for j, cell in enumerate(cells) if cell]
+            try:
+                values = [int(cells[j]) for j in filled]
+            except ValueError:
+                values = [_int(cells[j], f"vote on comment {header_ids[j]}", name, line) for j in filled]
+            for j, value in zip(filled, values, strict=True):
                 if value not in (-1, 0, 1):
                     raise PolisExportError(
-                        f"vote on comment {header_ids[j]} must be 1, -1 or 0, got {cell!r}", name, line
+                        f"vote on comment {header_ids[j]} must be 1, -1 or 0, got {cells[j]!r}", name, line
                     )
-                pid_parts.append(pid)
-                cid_parts.append(col_ids[j])
-                val_parts.append(value)
+            pid_parts.append(np.full(len(filled), pid, dtype=np.int64))
+            cid_parts.append(col_ids[filled])
+            val_parts.append(np.array(values, dtype=np.int8))
     except csv.Error as exc:
         raise PolisExportError(f"malformed CSV ({exc})", name, reader.line_num) from exc
-    return (
-        np.array(pid_parts, dtype=np.int64),
-        np.array(cid_parts, dtype=np.int64),
-        np.array(val_parts, dtype=np.int8),
-        header_ids,
-        published,
-    )
+
+    def join(parts, dtype):
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+    return join(pid_parts, np.int64), join(cid_parts, np.int64), join(val_parts, np.int8), header_ids, published
 
 
 def export_votes(export: PolisExport):
