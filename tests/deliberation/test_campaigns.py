@@ -122,3 +122,17 @@ def test_the_same_comments_give_the_same_campaigns():
     texts = copies(LETTER, 12) + TOPIC
     ids = list(range(len(texts)))
     assert detect_campaigns(ids, texts).to_contract(1) == detect_campaigns(ids, texts).to_contract(1)
+
+
+def test_real_distinct_statements_of_a_polis_conversation_form_no_campaign_until_a_letter_is_planted():
+    import csv
+
+    from tests.conftest import shared_file
+
+    with shared_file("polis", "scoop-hivemind.ubi", "comments.csv").open(newline="", encoding="utf-8") as f:
+        bodies = [row["comment-body"] for row in csv.DictReader(f)]
+    ids = list(range(len(bodies)))
+    assert detect_campaigns(ids, bodies).campaigns == []
+    planted = copies(LETTER, 5, seed=4)
+    result = detect_campaigns(ids + [1000 + i for i in range(5)], bodies + planted)
+    assert [c.comment_ids for c in result.campaigns] == [[1000, 1001, 1002, 1003, 1004]]
