@@ -1,0 +1,1 @@
+"""Deliberation computations: opinion groups, mass-comment campaigns and Polis exports, as plain modules."""

@@ -1,0 +1,1 @@
+"""Tests of the pure deliberation computations (opinion groups, campaigns, Polis exports)."""
