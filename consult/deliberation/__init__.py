@@ -1,0 +1,1 @@
+"""Deliberation computations after a round closes: suggested themes, opinion groups, campaigns."""
