@@ -53,7 +53,7 @@ def test_labels_show_the_word_people_wrote_not_its_stem():
     themes = by_first_id(suggest_themes(rows(CORPUS)))
     assert "persyaratan" in themes[12]["keywords"]  # stem "syarat"
     assert "pendaftaran" in themes[9]["keywords"]  # stem "daftar"
-    assert all("syarat" != word and "daftar" != word for t in themes.values() for word in t["keywords"])
+    assert all(word != "syarat" and word != "daftar" for t in themes.values() for word in t["keywords"])
 
 
 def test_a_label_has_at_most_three_words_and_keywords_at_most_five():
@@ -183,7 +183,9 @@ def test_two_thousand_comments_take_well_under_ten_seconds():
     import time
 
     rng = random.Random(5)
-    topics = [t.split() for t in ("antrean loket lama menunggu", "biaya pungutan bayar gratis", "aplikasi online gagal")]
+    topics = [
+        t.split() for t in ("antrean loket lama menunggu", "biaya pungutan bayar gratis", "aplikasi online gagal")
+    ]
     data = [(i, " ".join(rng.choice(rng.choice(topics)) for _ in range(12)), None, 1) for i in range(2000)]
     started = time.perf_counter()
     themes = suggest_themes(data)
