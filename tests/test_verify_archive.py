@@ -327,7 +327,7 @@ def test_a_saved_head_file_that_does_not_parse(archive, tmp_path):
             "comments.csv",
             'sudah ada di sistem.",\n',
             'sudah ada di sistem.",1\n',  # a real comment marked seeded to escape the check
-            "3 comments are marked seeded, but the chain's seed.load entries declare only 2",
+            "3 comments are marked seeded; the chain's seed.load entries declare 2",
         ),
         (
             "comments.csv",
@@ -352,7 +352,7 @@ def test_a_saved_head_file_that_does_not_parse(archive, tmp_path):
             "votes.csv",
             "1,1,1,1",
             "1,2,1,1",
-            "votes.csv line 2: comment 1 has [2, 1, 1] (agree, disagree, pass) but participant-votes.csv has [1, 1, 1]",
+            "votes.csv line 2: comment 1 has [2, 1, 1], its participant votes [1, 1, 1]",
         ),
         (
             "votes.csv",

@@ -1,15 +1,14 @@
 #!/usr/bin/env python3
 """Verify a consult round archive without consult: python3 verify_archive.py ARCHIVE.zip [--key B64] [--head F]
 
-Stops at the first problem (exit 1, naming it). In order: the zip opens; manifest.json and SHA256SUMS agree;
-every file is listed, present, unchanged, none extra; audit.jsonl is an unbroken hash chain (each hash is
-SHA-256 of the canonical JSON of seq, at, actor, action, subject_type, subject_id, data and prev_hash; the
-first prev_hash is 64 zeros) ending at the manifest's head; with --key, the head's Ed25519 signature (over
-the canonical JSON of seq, hash and at) is valid; with --head, a head saved earlier is in the chain
-unchanged; the data agree with the chain (each comment's comment.posted entry: author, reply, section,
-round, latest body_sha256 of visible text; each moderation decision's entry; summary.published,
-version.adopted; vote counts = sum of participants' votes). Seeded rows (synthetic bulk data) need no entry
-but must not outnumber what seed.load entries declared. Prints "OK ..." and exits 0 otherwise.
+Stops at the first problem (exit 1, naming it), checking in order: manifest.json, SHA256SUMS and every file's
+checksum (none missing or extra); audit.jsonl as an unbroken hash chain (hash = SHA-256 of the canonical JSON
+of seq, at, actor, action, subject_type, subject_id, data, prev_hash; the first prev_hash is 64 zeros) ending
+at the manifest's head; with --key, the head's Ed25519 signature over the canonical JSON of seq, hash and at;
+with --head, a head saved earlier found unchanged in the chain; then that the data agree with the chain
+(comment.posted per comment: author, reply, section, round, latest body_sha256 of a visible text; an entry
+per moderation decision; summary.published; version.adopted; vote counts = the participants' votes). Seeded
+(synthetic) rows need no entry but must not outnumber what seed.load entries declared. Else prints "OK ...".
 Needs Python 3.10+ and, for --key, the `cryptography` package. It imports nothing of consult, on purpose.
 """
 
@@ -49,18 +48,15 @@ def canonical(value):
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def sha256_hex(text):
+def _sha(text):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def is_time(value):
-    if not isinstance(value, str) or not TIME.match(value):
-        return False
     try:
-        dt.datetime.fromisoformat(value[:-1])
-    except ValueError:
+        return bool(TIME.match(value)) and bool(dt.datetime.fromisoformat(value[:-1]))
+    except (TypeError, ValueError):
         return False
-    return True
 
 
 def read_json(zf, name):
@@ -90,12 +86,9 @@ def check_files(zf):
     expected = dict(manifest["files"])
     if "manifest.json" not in sums:
         raise Problem("SHA256SUMS does not list manifest.json")
-    for name, digest in expected.items():
-        if sums.get(name) != digest:
+    for name in sorted((set(sums) | set(expected)) - {"manifest.json"}):
+        if sums.get(name) != expected.get(name):
             raise Problem(f"SHA256SUMS and manifest.json disagree on {name}")
-    for name in sums:
-        if name != "manifest.json" and name not in expected:
-            raise Problem(f"SHA256SUMS lists {name}, which manifest.json does not")
     expected["manifest.json"] = sums["manifest.json"]
     for name in names:
         if name != "SHA256SUMS" and name not in expected:
@@ -109,9 +102,8 @@ def check_files(zf):
                 sha.update(block)
         if sha.hexdigest() != digest:
             raise Problem(f"checksum of {name} does not match (file changed after the archive was made)")
-    for name in REQUIRED:
-        if name not in expected:
-            raise Problem(f"missing file {name}")
+    for name in [name for name in REQUIRED if name not in expected][:1]:
+        raise Problem(f"missing file {name}")
     return manifest
 
 
@@ -119,10 +111,8 @@ class Chain:
     """What the data checks need from the chain, gathered in one pass."""
 
     def __init__(self, round_id):
-        self.round_id = str(round_id)
-        self.count, self.last, self.saved = 0, None, None
+        self.round_id, self.count, self.last, self.saved, self.seeded_declared = str(round_id), 0, None, None, 0
         self.posted, self.moderation, self.summary, self.adopted = {}, {}, None, {}
-        self.seeded_declared = 0
 
     def note(self, entry):
         action, kind, sid, data = entry["action"], entry["subject_type"], entry["subject_id"], entry["data"]
@@ -136,7 +126,7 @@ class Chain:
             if action == "summary.published":
                 self.summary = data
             elif action == "seed.load":
-                self.seeded_declared += int(data.get("comments") or 0) + int(data.get("replies") or 0)
+                self.seeded_declared += sum(n for n in (data.get("comments"), data.get("replies")) if type(n) is int)
         if action == "version.adopted":
             self.adopted[sid] = data
 
@@ -144,7 +134,7 @@ class Chain:
 def walk_chain(zf, chain, saved_seq):
     prev, expected = GENESIS, 1
     with zf.open("audit.jsonl") as raw:
-        for n, line in enumerate(io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="\n"), 1):
+        for n, line in enumerate(io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="\n"), 1):
             where = f"audit.jsonl line {n}"
             try:
                 entry = json.loads(line)
@@ -152,9 +142,8 @@ def walk_chain(zf, chain, saved_seq):
                 raise Problem(f"{where}: not valid JSON") from None
             if not isinstance(entry, dict):
                 raise Problem(f"{where}: not a JSON object")
-            for field in FIELDS:
-                if field not in entry:
-                    raise Problem(f"{where}: no {field}")
+            for field in [field for field in FIELDS if field not in entry][:1]:
+                raise Problem(f"{where}: no {field}")
             seq = entry["seq"]
             if not isinstance(seq, int) or isinstance(seq, bool):
                 raise Problem(f"{where}: seq {seq!r} is not a whole number")
@@ -168,7 +157,7 @@ def walk_chain(zf, chain, saved_seq):
             if entry["prev_hash"] != prev:
                 raise Problem(f"{where}: previous hash does not match the entry before it")
             body = {field: entry[field] for field in FIELDS if field != "hash"}
-            if sha256_hex(canonical(body)) != entry["hash"]:
+            if _sha(canonical(body)) != entry["hash"]:
                 raise Problem(f"{where}: content does not match its hash (entry edited)")
             chain.note(entry)
             if seq == saved_seq:
@@ -207,16 +196,19 @@ def check_signature(head, key, key_id, what):
 
 
 def rows(zf, name):
-    """(line number, dict) for each row, after checking the header."""
+    """(line number, dict) for each row, after checking the header; text that is not UTF-8 reads as U+FFFD."""
     with zf.open(name) as raw:
-        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
-        header = next(reader, None)
-        if header != COLUMNS[name]:
-            raise Problem(f"{name}: the columns are {header}, expected {COLUMNS[name]}")
-        for row in reader:
-            if len(row) != len(header):
-                raise Problem(f"{name} line {reader.line_num}: {len(row)} fields, expected {len(header)}")
-            yield reader.line_num, dict(zip(header, row, strict=True))
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline=""))
+        try:
+            header = next(reader, None)
+            if header != COLUMNS[name]:
+                raise Problem(f"{name}: the columns are {header}, expected {COLUMNS[name]}")
+            for row in reader:
+                if len(row) != len(header):
+                    raise Problem(f"{name} line {reader.line_num}: {len(row)} fields, expected {len(header)}")
+                yield reader.line_num, dict(zip(header, row, strict=True))
+        except csv.Error as error:
+            raise Problem(f"{name} line {reader.line_num}: not readable as CSV ({error})") from None
 
 
 def whole(name, line, row, column, optional=False):
@@ -271,15 +263,14 @@ def check_data(zf, manifest, chain):
         ):
             if not same(mine, theirs):
                 raise Problem(f"comment {cid}: {what} {mine!r} does not match the chain ({theirs!r})")
-        if row["status"] == "visible" and sha256_hex(row["body"]) != posted.get("body_sha256"):
+        if row["status"] == "visible" and _sha(row["body"]) != posted.get("body_sha256"):
             raise Problem(f"comment {cid}: its text does not match the body_sha256 in the chain")
     for line, cid, parent in parents:
         if parent not in comments:
             raise Problem(f"comments.csv line {line}: comment {cid} replies to comment {parent}, not in the archive")
     if seeded > chain.seeded_declared:
         raise Problem(
-            f"{seeded} comments are marked seeded, but the chain's seed.load entries declare only "
-            f"{chain.seeded_declared}"
+            f"{seeded} comments are marked seeded; the chain's seed.load entries declare {chain.seeded_declared}"
         )
     tallies = {}
     for line, row in rows(zf, "participant-votes.csv"):
@@ -297,8 +288,7 @@ def check_data(zf, manifest, chain):
         counts = [whole("votes.csv", line, row, c) for c in ("agree", "disagree", "pass")]
         if counts != tallies.get(cid, [0, 0, 0]):
             raise Problem(
-                f"votes.csv line {line}: comment {cid} has {counts} (agree, disagree, pass) but "
-                f"participant-votes.csv has {tallies.get(cid, [0, 0, 0])}"
+                f"votes.csv line {line}: comment {cid} has {counts}, its participant votes {tallies.get(cid)}"
             )
         counted.add(cid)
     for cid in sorted(set(tallies) - counted):
@@ -321,16 +311,29 @@ def check_data(zf, manifest, chain):
         if chain.summary is None:
             raise Problem(f"summary.json has no summary.published entry for round {manifest['round_id']}")
         digest = chain.summary.get("summary_sha256")
-        if digest and sha256_hex(canonical(read_json(zf, "summary.json"))) != digest:
+        if digest and _sha(canonical(read_json(zf, "summary.json"))) != digest:
             raise Problem("summary.json does not match the summary_sha256 of its summary.published entry")
     if "adopted-version.json" in names:
         version = read_json(zf, "adopted-version.json")
         entry = chain.adopted.get(str(version.get("id"))) if isinstance(version, dict) else None
         if entry is None:
             raise Problem("adopted-version.json has no version.adopted entry in audit.jsonl")
-        if entry.get("version_sha256") and sha256_hex(canonical(version)) != entry["version_sha256"]:
+        if entry.get("version_sha256") and _sha(canonical(version)) != entry["version_sha256"]:
             raise Problem("adopted-version.json does not match the version_sha256 of its version.adopted entry")
     return len(comments), seeded, decisions
+
+
+def open_archive(path):
+    """Our own handle, closed on the way out even while a row reader still holds a member open."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115
+    except OSError as error:
+        raise Problem(f"{path}: not a readable zip archive ({error})") from None
+    try:
+        return handle, zipfile.ZipFile(handle)
+    except zipfile.BadZipFile as error:
+        handle.close()
+        raise Problem(f"{path}: not a readable zip archive ({error})") from None
 
 
 def verify(path, key_b64=None, head_path=None):
@@ -344,11 +347,8 @@ def verify(path, key_b64=None, head_path=None):
         if not isinstance(saved, dict) or not isinstance(saved.get("seq"), int) or "hash" not in saved:
             raise Problem(f"{head_path}: a saved head has seq, hash and at")
     key = load_key(key_b64) if key_b64 else None
-    try:
-        zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as error:
-        raise Problem(f"{path}: not a readable zip archive ({error})") from None
-    with zf:
+    handle, zf = open_archive(path)
+    with handle, zf:
         manifest = check_files(zf)
         round_json = read_json(zf, "round.json")
         if not isinstance(round_json, dict) or not same(round_json.get("id"), manifest["round_id"]):
@@ -389,10 +389,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         print("OK " + verify(args.archive, args.key, args.head))
+        return 0
     except Problem as problem:
         print(f"FAILED: {problem}")
         return 1
-    return 0
 
 
 if __name__ == "__main__":
