@@ -418,3 +418,24 @@ def test_a_forged_chain_without_the_adoption_entry(archive):
     assert problem(forged(archive, chain(without_adoption))) == (
         "adopted-version.json has no version.adopted entry in audit.jsonl"
     )
+
+
+def test_csv_whose_quoting_is_broken(archive):
+    content = members(archive)["moderation.csv"] + b'2,"2026-11-01T08:00:00.000000Z\n'
+    assert problem(rewrite(archive, {"moderation.csv": content})).startswith(
+        "moderation.csv line 4: not readable as CSV"
+    )
+
+
+def test_bytes_that_are_not_utf_8_in_a_comment(archive):
+    content = members(archive)["comments.csv"].replace(b"datanya", b"data\xffnya", 1)
+    assert problem(rewrite(archive, {"comments.csv": content})) == (
+        "comment 1: its text does not match the body_sha256 in the chain"
+    )
+
+
+def test_bytes_that_are_not_utf_8_in_the_chain(archive):
+    content = members(archive)["audit.jsonl"].replace(b"Warga-CD34", b"Warga-CD\xff4", 1)
+    assert problem(rewrite(archive, {"audit.jsonl": content})) == (
+        "audit entry 5: content does not match its hash (entry edited)"
+    )

@@ -198,7 +198,7 @@ def check_signature(head, key, key_id, what):
 def rows(zf, name):
     """(line number, dict) for each row, after checking the header; text that is not UTF-8 reads as U+FFFD."""
     with zf.open(name) as raw:
-        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline=""))
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline=""), strict=True)
         try:
             header = next(reader, None)
             if header != COLUMNS[name]:
