@@ -423,7 +423,7 @@ def test_a_forged_chain_without_the_adoption_entry(archive):
 def test_csv_whose_quoting_is_broken(archive):
     content = members(archive)["moderation.csv"] + b'2,"2026-11-01T08:00:00.000000Z\n'
     assert problem(rewrite(archive, {"moderation.csv": content})).startswith(
-        "moderation.csv line 4: not readable as CSV"
+        "moderation.csv line 3: not readable as CSV"
     )
 
 
