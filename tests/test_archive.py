@@ -166,3 +166,13 @@ def test_entries_that_do_not_end_at_the_head_are_refused(tmp_path):
 def test_an_unsigned_head_is_written_with_empty_signature(tmp_path):
     manifest = write_archive(tmp_path / "a.zip", sample_archive(signed=False))
     assert manifest["audit_head"]["signature"] is None and manifest["audit_head"]["key_id"] is None
+
+
+def test_an_aware_creation_time_is_written_in_utc(tmp_path):
+    import datetime as dt
+
+    archive = sample_archive()
+    archive.created_at = dt.datetime(2026, 12, 1, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    manifest = write_archive(tmp_path / "a.zip", archive)
+    assert manifest["created_at"] == "2026-12-01T09:00:00.000000Z"
+    assert "Dibuat (created): 2026-12-01 09:00:00 UTC" in members(tmp_path / "a.zip")["README.txt"].decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 _TEMPLATE = """\
@@ -63,6 +64,10 @@ Audit head: seq {head_seq}, hash {head_hash}, at {head_at}
 """
 
 
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def readme_text(archive: Any) -> str:
     """The README for a RoundArchive (consult.monitoring.archive)."""
     head = archive.audit_head
@@ -71,7 +76,7 @@ def readme_text(archive: Any) -> str:
     return _TEMPLATE.format(
         round_id=archive.round["id"],
         title=" ".join(str(archive.round.get("title", "")).split()),
-        created_at=archive.created_at.replace(tzinfo=None, microsecond=0).isoformat(sep=" "),
+        created_at=_utc(archive.created_at).replace(microsecond=0).isoformat(sep=" "),
         site=site,
         site_name=archive.site_name,
         licence=licence,
