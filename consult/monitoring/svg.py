@@ -28,7 +28,7 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    svg: str  # markup to embed as is (Markup(chart.svg) in a template)
+    svg: str  # markup to embed as is: mark it safe in the template, nothing else is needed
     table: Table  # the same data as a table, to show next to it
 
 
