@@ -92,7 +92,10 @@ def opinion_map(
             members = [(x, y) for x, y, gg in points if gg == g]
             if members:
                 cx, cy = place(sum(m[0] for m in members) / len(members), sum(m[1] for m in members) / len(members))
-                label = text(root, cx, cy - 8, fit(name, 16), font_weight="700", text_anchor="middle")
+                shown = fit(name, 16)
+                half = 4.2 * len(shown)  # about half the width of 13 px bold text: keep the name inside the map
+                cx = min(max(cx, PAD + half), WIDTH - PAD - half)
+                label = text(root, cx, max(cy - 8, legend_h + 14), shown, font_weight="700", text_anchor="middle")
                 label.attrib.update({"stroke": "#ffffff", "stroke-width": "3", "paint-order": "stroke"})
     table = Table(title, [heading, count_heading], [[xml_safe(name), counts[g]] for g, name in enumerate(groups)])
     return Chart(tostring(root), table)
