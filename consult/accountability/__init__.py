@@ -1,0 +1,1 @@
+"""Accountability after adoption: commitments, complaints and their deadlines, the satisfaction index."""

@@ -1,0 +1,1 @@
+"""The public record: archives, signed audit heads, feeds and charts."""
