@@ -219,13 +219,10 @@ def init_app(app: Flask) -> None:
 
     app.add_url_rule("/healthz", "healthz", _healthy, methods=["GET"])
 
-    @app.post("/bahasa")
-    def set_language():
-        lang = request.form.get("lang", "")
-        target = safe_local_path(request.form.get("next")) or url_for("rounds.home")
-        response = redirect(target, code=303)
+    def _language_response(lang: str, next_path: str | None):
+        response = redirect(safe_local_path(next_path) or url_for("rounds.home"), code=303)
         if lang in app.config["LANGUAGES"]:
-            session["lang"] = lang
+            session["lang"] = lang  # kept across the fresh session of a login (accounts); pages set no cookie
             response.set_cookie(
                 LANG_COOKIE,
                 lang,
@@ -235,6 +232,16 @@ def init_app(app: Flask) -> None:
                 secure=app.config["SESSION_COOKIE_SECURE"],
             )
         return response
+
+    @app.post("/bahasa")
+    def set_language():
+        return _language_response(request.form.get("lang", ""), request.form.get("next"))
+
+    @app.get("/bahasa/<lang>")
+    def switch_language(lang: str):
+        """The footer's language links: a GET that only sets the language cookie, so that a page for anonymous
+        readers needs no per-visitor token (a forged switch of someone's language changes nothing else)."""
+        return _language_response(lang, request.args.get("next"))
 
     app.add_template_filter(format_localtime, "localtime")
 

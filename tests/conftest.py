@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from consult import create_app
+from consult import create_app, pagecache
 from consult.config import TestConfig
 from consult.documents import published
 from consult.extensions import db, limiter
@@ -101,6 +101,7 @@ def _clean(app):
                 conn.execute(sa.text(f"DELETE FROM {name}"))
     limiter.reset()
     published.clear()  # ids start again at 1 in the next test: what this process remembers is void
+    pagecache.clear()
     ctx.pop()
 
 

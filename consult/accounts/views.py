@@ -111,7 +111,8 @@ def login():
             )
             return response
         form.password.errors = [_("The e-mail address or password is wrong.")]
-    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 401
+    # never cached: the page carries this visitor's CSRF token
+    return _no_store((render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 401))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -129,7 +130,7 @@ def register():
             # the same answer whether or not the address had an account: the e-mail tells which
             return redirect(url_for("accounts.mail_sent", untuk="daftar"), code=303)
     form.password.data = ""
-    return render_template("accounts/register.html", form=form, password_hint=_password_hint()), status
+    return _no_store((render_template("accounts/register.html", form=form, password_hint=_password_hint()), status))
 
 
 @bp.get("/cek-surel")

@@ -12,6 +12,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult import pagecache
 from consult.errors import Invalid, LoginRequired, ServiceError
 from consult.forms import ActionForm, apply_errors
 from consult.params import id_field, parse_id
@@ -37,7 +38,16 @@ VOTE_VALUES = {"1": 1, "-1": -1, "0": 0}
 
 @bp.get("/rounds/<int:round_id>")
 def round_page(round_id: int):
-    return render_round(get_round(round_id))
+    """The round page (and its htmx "load more" fragment). For anonymous readers, from consult.pagecache: the
+    key is everything on the round's row that the page shows, public_revision moving with every comment, vote,
+    stance and moderation decision, and the state, which moves with the clock."""
+    rnd = get_round(round_id)
+    if not pagecache.anonymous_reader():
+        return render_round(rnd)
+    shown = (rnd.id, rnd.public_revision, str(rnd.state), rnd.title, rnd.opens_at, rnd.closes_at, rnd.closed_at)
+    return pagecache.serve(
+        ("round", *shown, rnd.opened_at, rnd.comment_count, rnd.public_change_count), lambda: render_round(rnd)
+    )
 
 
 @bp.post("/rounds/<int:round_id>/komentar")

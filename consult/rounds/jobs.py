@@ -75,6 +75,7 @@ def open_rounds(now: dt.datetime) -> int:
             # The moment the opening is recorded, as the round page shows it (a drill's --now may run ahead of the
             # clock: never before the opening time).
             rnd.opened_at = max(rnd.opens_at, utcnow())
+            rnd.public_revision += 1  # the page says when it really opened
             audit.record(
                 "round.opened",
                 rnd,

@@ -53,6 +53,9 @@ class Round(db.Model):
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")  # visible comments and replies
     # how many public_changes there are: the round page reads them only when there are some (one query less)
     public_change_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # moves with everything an anonymous reader of the round page sees (comments, votes, stances, moderation
+    # decisions, the round's times): the anonymous page is cached by it (consult/pagecache.py, bump_revision)
+    public_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -140,3 +143,14 @@ class RoundEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(sa.String(500))
     closes_before: Mapped[dt.datetime | None]  # extensions: the closing time before the change
     closes_after: Mapped[dt.datetime | None]  # extensions: the new closing time
+
+
+def bump_revision(round_id: int) -> None:
+    """Something the round page shows has changed (call it in the change's transaction): the anonymous page's
+    cache key moves with rounds.public_revision, so the next reader gets the new page."""
+    db.session.execute(
+        sa.update(Round)
+        .where(Round.id == round_id)
+        .values(public_revision=Round.public_revision + 1)
+        .execution_options(synchronize_session=False)
+    )

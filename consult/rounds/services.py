@@ -13,7 +13,7 @@ from consult.documents.models import DocumentVersion
 from consult.errors import Conflict, Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import lazy_gettext as _l
-from consult.rounds.models import Round, RoundEvent, RoundEventKind, RoundOrigin, RoundState
+from consult.rounds.models import Round, RoundEvent, RoundEventKind, RoundOrigin, RoundState, bump_revision
 from consult.timeutil import iso_utc, utcnow
 
 MAX_ROUND_DAYS = 366
@@ -143,6 +143,7 @@ def reschedule_round(
             return rnd  # nothing changed: nothing to record
         before = {"opens_at": iso_utc(rnd.opens_at), "closes_at": iso_utc(rnd.closes_at)}
         rnd.opens_at, rnd.closes_at = new_opens, new_closes
+        bump_revision(rnd.id)  # its page shows the times and the public changes
         audit.record(
             "round.rescheduled",
             rnd,
@@ -217,6 +218,7 @@ def close_round(actor: User, rnd: Round, reason: str | None) -> Round:
         )
         # The closing itself, so that the scheduler's close job sees it done and records nothing more.
         db.session.add(RoundEvent(round_id=rnd.id, kind=RoundEventKind.CLOSED, for_time=now, actor_id=actor.id))
+        bump_revision(rnd.id)  # its page shows the times and the public changes
         audit.record(
             "round.closed_early",
             rnd,
@@ -273,6 +275,7 @@ def extend_round(actor: User, rnd: Round, closes_at: dt.datetime | None, reason:
                 closes_after=closes_at,
             )
         )
+        bump_revision(rnd.id)  # its page shows the times and the public changes
         audit.record(
             "round.extended",
             rnd,

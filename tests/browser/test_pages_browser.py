@@ -254,15 +254,15 @@ def test_login_and_language_switch_work_without_javascript(app, new_context):
 
     page.goto("/")
     with page.expect_navigation():
-        page.locator("footer").get_by_role("button", name="English").click()
+        page.locator("footer").get_by_role("link", name="English").click()
     assert page.get_attribute("html", "lang") == "en"
     assert page.locator("h1").inner_text() == "Have your say on public services"
-    assert page.locator("footer button[value=en]").get_attribute("aria-current") == "true"
+    assert page.locator("footer a[hreflang=en]").get_attribute("aria-current") == "true"
     assert page.locator("header.site").get_by_role("button", name="Log out").is_visible()
 
     page.goto("/putaran")
     with page.expect_navigation():  # and back, from another page: the switch returns to the same page
-        page.locator("footer").get_by_role("button", name="Bahasa Indonesia").click()
+        page.locator("footer").get_by_role("link", name="Bahasa Indonesia").click()
     assert page.url.endswith("/putaran")
     assert page.get_attribute("html", "lang") == "id"
     assert page.locator("h1").inner_text() == translated(app, "All rounds")

@@ -16,6 +16,7 @@ from consult.moderation.services.common import cited_rule, clean_reason, comment
 from consult.moderation.services.log import log_action, notify_author
 from consult.participation import services as participation
 from consult.participation.models import Comment, CommentStatus, Report
+from consult.rounds.models import bump_revision
 from consult.timeutil import utcnow
 
 
@@ -24,6 +25,7 @@ def hide(comment: Comment, *, rule: HouseRule | None, reason: str) -> None:
         participation.move_visible_count(comment, -1)
         comment.hidden_at = utcnow()
     comment.status = CommentStatus.HIDDEN
+    bump_revision(comment.round_id)  # the notice in its place names the rule and the reason
     comment.moderation_rule = rule.number if rule else None
     comment.moderation_rule_title = rule.title if rule else None
     comment.moderation_reason = reason
@@ -33,6 +35,7 @@ def show(comment: Comment) -> None:
     if comment.status == CommentStatus.HIDDEN:
         participation.move_visible_count(comment, +1)
     comment.status = CommentStatus.VISIBLE
+    bump_revision(comment.round_id)
     comment.hidden_at = comment.moderation_rule = comment.moderation_rule_title = comment.moderation_reason = None
 
 

@@ -21,7 +21,7 @@ from consult.participation.models import (
 from consult.participation.services.counts import add_comments_to_tally, move_visible_count, section_in_version
 from consult.participation.services.rules import participant_row, require_participation
 from consult.participation.services.votes import set_stance_row
-from consult.rounds.models import Round
+from consult.rounds.models import Round, bump_revision
 from consult.sanitize import render_comment
 from consult.timeutil import utcnow
 
@@ -107,7 +107,7 @@ def post_comment(
         counted = db.session.execute(
             sa.update(Round)
             .where(Round.id == round_id, Round.is_open_at(utcnow()))
-            .values(comment_count=Round.comment_count + 1)
+            .values(comment_count=Round.comment_count + 1, public_revision=Round.public_revision + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
         db.session.expire(rnd)  # changed in SQL: read it again if asked (keep_loaded)
@@ -175,6 +175,7 @@ def edit_comment(user: User | None, comment: Comment, body: str) -> Comment:
         if body == comment.body:
             return comment
         comment.body, comment.body_html, comment.edited_at = body, render_comment(body), utcnow()
+        bump_revision(comment.round_id)
         audit.record(
             "comment.edited",
             comment,

@@ -58,5 +58,7 @@ def move_visible_count(comment: Comment, delta: int) -> None:
     if comment.section_id is not None:
         add_comments_to_tally(comment.round_id, comment.section_id, delta)
     db.session.execute(
-        sa.update(Round).where(Round.id == comment.round_id).values(comment_count=Round.comment_count + delta)
+        sa.update(Round)
+        .where(Round.id == comment.round_id)
+        .values(comment_count=Round.comment_count + delta, public_revision=Round.public_revision + 1)
     )

@@ -20,7 +20,7 @@ from consult.participation.models import (
 )
 from consult.participation.services.counts import stats_row
 from consult.participation.services.rules import participant_row, require_participation
-from consult.rounds.models import Round
+from consult.rounds.models import Round, bump_revision
 from consult.timeutil import utcnow
 
 _VOTE_COLUMN = {1: "agree_count", -1: "disagree_count", 0: "pass_count"}
@@ -55,6 +55,7 @@ def vote(user: User | None, comment: Comment, value: int) -> Comment:
             existing.value, existing.updated_at = value, utcnow()
         new = _VOTE_COLUMN[value]
         setattr(comment, new, getattr(comment, new) + 1)
+        bump_revision(comment.round_id)  # the counts on the round page
     return comment
 
 
@@ -87,4 +88,5 @@ def set_stance(user: User | None, rnd: Round, section_id: int, value: str) -> Se
         require_participation(user, rnd)
         participant_row(user, rnd.id)
         stats = set_stance_row(user, rnd.id, section_id, value)
+        bump_revision(rnd.id)  # the section's tally on the round page
     return stats
