@@ -27,13 +27,11 @@ import datetime as dt
 import http.client
 import json
 import os
-import platform
 import re
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -43,15 +41,15 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.participation import (  # noqa: E402 - needs ROOT on the path
+from benchmarks.harness import (  # noqa: E402 - needs ROOT on the path
     BIN,
     READ_HEADER,
+    bench_environment,
     compare,
     fetch,
     flask,
     free_port,
     load_avg,
-    prepare_database,
     read_row,
     row,
     start_server,
@@ -181,20 +179,7 @@ def main() -> None:
     ap.add_argument("--reset-database", action="store_true", help="empty the --database-url database first")
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="consult-bench-"))
-    url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    env = dict(
-        os.environ,
-        CONSULT_INSTANCE_PATH=str(tmp),
-        RATELIMIT_ENABLED="false",
-        DATABASE_URL=url,
-        SECRET_KEY="bench-only",  # noqa: S106 - throwaway key for a local benchmark
-    )
-    dialect = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"## Moderation queue benchmark: {dialect}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"\n{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, load {load_avg()}")
-    if args.database_url:
-        prepare_database(url, args.reset_database)
+    tmp, url, env = bench_environment(args, "Moderation queue benchmark")
     engine = sa.create_engine(url)
     proc = None
     try:

@@ -1,165 +1,160 @@
-"""Load benchmark of the public pages under gunicorn, from a separate process.
+"""Reads at a spike: anonymous readers of a big round page, with the page cache and without it, side by side.
 
-    .venv/bin/python benchmarks/pages.py [--clients 16] [--seconds 20] [--workers 4] [--database-url URL]
+    .venv/bin/python benchmarks/pages.py [--clients 16] [--seconds 20] [--workers 2] [--comments 20000]
+        [--votes 200000] [--database-url URL [--reset-database]]
 
-Starts gunicorn (app:app) on 127.0.0.1 with a fresh database (SQLite in a temp folder unless
---database-url is given), migrates it, loads the demo data, then runs a closed-loop load generator with N
-concurrent keep-alive clients per page and prints requests/s, p50, p95 and p99 latency and page size
-(raw and gzip). Rate limits are off for the run (RATELIMIT_ENABLED=false). Results go to stdout as a
-Markdown table for docs/PERFORMANCE.md.
+Builds a fresh database (SQLite in a temp folder unless --database-url), migrates it, loads the demo and
+`flask seed load 1 --comments N --votes M` into the demo's open round. Then two gunicorn servers (`-w W
+app:app`, as docs/OPERATIONS.md deploys it) serve the same database: one as deployed, one with
+PAGE_CACHE_ENABLED=false. From this second process:
+
+  a. anonymous GET /rounds/1 with Accept-Encoding: br, half the clients on each server at the same moment (so
+     both see the same machine): requests/s, latency, CPU ms per request of each server's process group, and
+     the ratio;
+  b. a phone coming back with the page it has (If-None-Match): 304s per second on the cached server;
+  c. the other public pages and the API, on the cached server: requests/s and bytes on the wire.
+
+Prints Markdown tables for docs/PERFORMANCE.md. Load generator, both servers and the database share the machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import http.client
 import os
-import shutil
 import signal
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
 import threading
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.harness import (  # noqa: E402 - needs the checkout on the path
+    READ_HEADER,
+    Run,
+    bench_environment,
+    closed_loop,
+    fetch,
+    flask,
+    free_port,
+    read_row,
+    start_server,
+)
+
+BR = {"Accept-Encoding": "br, gzip"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
-    subprocess.run(
-        [str(BIN / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
-    subprocess.run(
-        [str(BIN / "flask"), "--app", "app", "seed", "demo"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(100):
+def group_cpu(pgid: int) -> float:
+    """CPU seconds used so far by every process of a process group (a gunicorn master and its workers)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    sys.exit("gunicorn did not start")
+            continue
+        if int(fields[2]) == pgid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
-def load(port: int, path: str, clients: int, seconds: float) -> dict:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
+def side_by_side(servers: dict[str, tuple[int, int]], path: str, clients: int, seconds: float) -> dict[str, Run]:
+    """Half the clients on each server at the same moment; each Run carries its server's CPU ms per request."""
+    runs: dict[str, Run] = {}
+    before = {label: group_cpu(pgid) for label, (_, pgid) in servers.items()}
 
-    def worker():
-        nonlocal errors
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        mine, bad = [], 0
-        while time.perf_counter() < deadline:
-            t0 = time.perf_counter()
-            try:
-                conn.request("GET", path)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    bad += 1
-            except OSError:
-                bad += 1
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                continue
-            mine.append(time.perf_counter() - t0)
-        with lock:
-            latencies.extend(mine)
-            errors += bad
+    def drive(label: str, port: int):
+        runs[label] = closed_loop(port, max(1, clients // len(servers)), seconds, lambda k, n: ("GET", path, None, BR))
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    start = time.perf_counter()
+    threads = [threading.Thread(target=drive, args=(label, port)) for label, (port, _) in servers.items()]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - start
-    latencies.sort()
-    q = statistics.quantiles(latencies, n=100)
-    return {
-        "path": path,
-        "requests": len(latencies),
-        "errors": errors,
-        "rps": len(latencies) / elapsed,
-        "p50": q[49] * 1000,
-        "p95": q[94] * 1000,
-        "p99": q[98] * 1000,
-    }
-
-
-def page_size(port: int, path: str) -> tuple[int, int]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", path)
-    body = conn.getresponse().read()
-    return len(body), len(gzip.compress(body, 6))
+    for label, (_, pgid) in servers.items():
+        used = group_cpu(pgid) - before[label]
+        runs[label].cpu = f"{1000 * used / max(1, len(runs[label].latencies)):.2f}"
+    return runs
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=20)
-    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers per server (two servers run)")
+    ap.add_argument("--comments", type=int, default=20_000)
+    ap.add_argument("--votes", type=int, default=200_000)
     ap.add_argument("--database-url")
+    ap.add_argument("--reset-database", action="store_true")
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="consult-bench-"))
-    env = dict(
-        os.environ,
-        CONSULT_INSTANCE_PATH=str(tmp),
-        RATELIMIT_ENABLED="false",
-        DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}",
-        SECRET_KEY="bench-only",  # noqa: S106 - throwaway key for a local benchmark
-    )
-    port = free_port()
-    proc = start_server(env, port, args.workers)
+    tmp, _url, env = bench_environment(args, "Anonymous reads: the page cache side by side")
+    flask(env, "db", "upgrade")
+    flask(env, "seed", "demo")
+    flask(env, "seed", "load", "1", "--comments", str(args.comments), "--votes", str(args.votes), "--seed", "1",
+          "--force")  # fmt: skip
+    procs = []
     try:
-        paths = ["/", "/rounds/1", "/api/v1/rounds", "/api/v1/rounds/1", "/healthz"]
-        print("| page | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | bytes | gzip bytes |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
-        for path in paths:
-            load(port, path, args.clients, 2)  # warm-up
-            r = load(port, path, args.clients, args.seconds)
-            raw, gz = page_size(port, path)
-            print(
-                f"| {path} | {args.clients} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | {r['p50']:.1f} | "
-                f"{r['p95']:.1f} | {r['p99']:.1f} | {raw} | {gz} |",
-                flush=True,
+        servers = {}
+        for label, extra in (("cache", {}), ("no cache", {"PAGE_CACHE_ENABLED": "false"})):
+            port = free_port()
+            proc = start_server({**env, **extra}, port, args.workers, tmp / f"gunicorn-{port}.log")
+            procs.append(proc)
+            servers[label] = (port, proc.pid)  # start_new_session: the workers share the master's group
+        cached_port = servers["cache"][0]
+        for label, (port, _) in servers.items():  # warm both: the published version, the first render
+            assert fetch(port, "/rounds/1")[0] == 200, label
+
+        print(f"\n### a. Anonymous GET /rounds/1 ({args.comments:,} comments, {args.votes:,} votes), both at once\n")
+        side_by_side(servers, "/rounds/1", args.clients, 2)  # warm-up
+        runs = side_by_side(servers, "/rounds/1", args.clients, args.seconds)
+        print(
+            READ_HEADER.replace("| bytes |", "| server CPU ms/request |").replace(
+                "|---|---|---|---|---|---|---|---|", "|---|---|---|---|---|---|---|---|"
             )
-        print()
-        print("| first load of the round page | bytes | gzip bytes |")
-        print("|---|---|---|")
-        total_raw = total_gz = 0
-        for path in ["/rounds/1", "/static/css/app.css", "/static/js/htmx-2.0.11.min.js"]:
-            raw, gz = page_size(port, path)
-            total_raw, total_gz = total_raw + raw, total_gz + gz
-            print(f"| {path} | {raw} | {gz} |")
-        print(f"| total | {total_raw} | {total_gz} |")
+        )
+        for label, run in runs.items():
+            print(read_row(f"{label} ({args.workers} workers, {args.clients // 2} clients)", run, run.cpu))
+        ratio = runs["cache"].rps / runs["no cache"].rps if runs["no cache"].rps else float("nan")
+        cpu = float(runs["no cache"].cpu) / float(runs["cache"].cpu) if float(runs["cache"].cpu) else float("nan")
+        print(f"\nThroughput with the cache ÷ without: **{ratio:.1f}×** (target ≥ 5×); server CPU per request "
+              f"without ÷ with: {cpu:.1f}×.")  # fmt: skip
+
+        print("\n### b. A phone that has the page (If-None-Match), cached server\n")
+        conn_headers = _etag_headers(cached_port)
+        closed_loop(cached_port, args.clients, 2, lambda k, n: ("GET", "/rounds/1", None, conn_headers))
+        run = closed_loop(
+            cached_port, args.clients, args.seconds / 2, lambda k, n: ("GET", "/rounds/1", None, conn_headers)
+        )
+        print(READ_HEADER)
+        print(read_row("GET /rounds/1 with If-None-Match (304 expected)", _as_ok(run, 304), 0))
+
+        print("\n### c. Other pages, cached server, Accept-Encoding: br, gzip\n")
+        print(READ_HEADER.replace("| bytes |", "| bytes on the wire |"))
+        for path in ("/", "/putaran", "/rounds/1?urut=setuju", "/api/v1/rounds", "/api/v1/rounds/1", "/healthz"):
+            closed_loop(cached_port, args.clients, 1, lambda k, n, p=path: ("GET", p, None, BR))
+            r = closed_loop(cached_port, args.clients, args.seconds / 4, lambda k, n, p=path: ("GET", p, None, BR))
+            print(read_row(path, r, len(fetch(cached_port, path, BR)[1])), flush=True)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(10)
-        shutil.rmtree(tmp, ignore_errors=True)
+        for proc in procs:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(10)
+
+
+def _etag_headers(port: int) -> dict[str, str]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/rounds/1", headers=BR)
+    response = conn.getresponse()
+    response.read()
+    return {**BR, "If-None-Match": response.getheader("ETag") or ""}
+
+
+def _as_ok(run: Run, ok: int) -> Run:
+    """read_row counts non-200 answers as errors: here the expected answer is `ok`."""
+    if ok in run.statuses:
+        run.statuses[200] += run.statuses.pop(ok)
+    return run
 
 
 if __name__ == "__main__":

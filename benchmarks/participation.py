@@ -32,49 +32,50 @@ Prints Markdown tables for docs/PERFORMANCE.md. Load generator, gunicorn and the
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gzip
 import http.client
 import json
 import os
-import platform
+import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from consult.participation.queries import PAGE_SIZE, _encode  # noqa: E402 - needs ROOT on the path
+from benchmarks.harness import (  # noqa: E402 - needs the checkout on the path
+    BIN,
+    CPU_SOURCES,
+    READ_HEADER,
+    ROOT,
+    bench_environment,
+    closed_loop,
+    compare,
+    fetch,
+    flask,
+    free_port,
+    load_avg,
+    measure_lcp,
+    measure_repeat_visit,
+    read_row,
+    row,
+    start_server,
+)
+from consult.participation.queries import PAGE_SIZE, _encode  # noqa: E402
 
 BIG_COMMENTS, BIG_VOTES = 20_000, 200_000
 SMALL_COMMENTS, SMALL_VOTES = 20, 60
 DEPTH = 500  # the page whose cursor "load more" is measured with
 PARALLEL_VOTES = 50
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-THROTTLE = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
-
 # Runs inside the app (venv python, app context): the small round on the big round's document version, and
 # verified bench users with API tokens, through the same services as `flask users create` / `users token`.
 SETUP = """
@@ -98,236 +99,6 @@ with app.app_context():
         users.append({"id": user.id, "token": create_api_token(user, "bench")})
     print(json.dumps({"small": small.id, "users": users, "sections": [s.id for s in big.version.sections]}))
 """
-
-
-# --- server --------------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def flask(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        sys.exit(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    for _ in range(100):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    sys.exit("gunicorn did not start")
-
-
-def prepare_database(url: str, reset: bool) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            tables = sa.inspect(conn).get_table_names()
-            if tables and not reset:
-                sys.exit(f"{url.split('@')[-1]} is not empty ({len(tables)} tables); use --reset-database to empty it")
-            if tables and engine.dialect.name == "postgresql":
-                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
-
-
-# --- CPU accounting -------------------------------------------------------------------------------------------
-#
-# On a machine shared with other work, latencies move with the neighbours; CPU seconds per request do much
-# less. Each measured run also reports them, split between the server (the gunicorn process group), the
-# database server (PostgreSQL backends connected to the benchmark's database) and this load generator.
-
-CPU_SOURCES: dict[str, object] = {"server_pgid": None, "database": None}
-
-
-def _proc_cpu(stat: str) -> float:
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_snapshot() -> dict[str, float]:
-    server = database = 0.0
-    pgid, dbname = CPU_SOURCES["server_pgid"], CPU_SOURCES["database"]
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            if pgid is not None and int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
-                server += _proc_cpu(stat)
-                continue
-            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if dbname and f" {dbname} " in title:  # "postgres: 15/main: consult consult_bench 127.0.0.1(…) idle"
-                database += _proc_cpu(stat)
-        except (OSError, ValueError, IndexError):
-            continue
-    return {"server": server, "database": database, "load generator": time.process_time()}
-
-
-def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> str:
-    if not requests:
-        return ""
-    parts = [f"{name} {1000 * (after[name] - before[name]) / requests:.2f}" for name in before]
-    return "CPU ms per request: " + ", ".join(parts)
-
-
-# --- load generation -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Run:
-    latencies: list[float] = field(default_factory=list)
-    statuses: Counter = field(default_factory=Counter)
-    collected: list = field(default_factory=list)
-    elapsed: float = 0.0
-    by_path: dict[str, Run] = field(default_factory=dict)  # the same figures for each path requested
-    cpu: str = ""  # CPU ms per request of server, database and load generator (whole run)
-
-    def q(self, pct: int) -> float:
-        if len(self.latencies) < 2:
-            return float("nan")
-        return statistics.quantiles(self.latencies, n=100)[pct - 1] * 1000
-
-    @property
-    def rps(self) -> float:
-        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
-
-    def errors(self, ok: int) -> int:
-        return sum(n for status, n in self.statuses.items() if status != ok)
-
-
-def closed_loop(port: int, clients: int, seconds: float, make_request, on_response=None) -> Run:
-    """N keep-alive clients, each sending its next request as soon as the previous answer arrived.
-
-    make_request(client, n) -> (method, path, body bytes | None, headers); on_response(status, body) -> a value
-    to collect (None: nothing). Connection errors count as status 0. Figures are also kept per path.
-    """
-    run, lock = Run(), threading.Lock()
-    samples: list[tuple[str, float]] = []
-    path_statuses: Counter = Counter()
-    deadline = time.perf_counter() + seconds
-
-    def worker(k: int):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, statuses, collected, n = [], Counter(), [], 0
-        while time.perf_counter() < deadline:
-            method, path, body, headers = make_request(k, n)
-            n += 1
-            t0 = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-            except OSError:
-                statuses[(path, 0)] += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                continue
-            mine.append((path, time.perf_counter() - t0))
-            statuses[(path, response.status)] += 1
-            if on_response is not None:
-                value = on_response(response.status, data)
-                if value is not None:
-                    collected.append(value)
-        with lock:
-            samples.extend(mine)
-            path_statuses.update(statuses)
-            run.collected.extend(collected)
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    cpu_before = cpu_snapshot()
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    run.elapsed = time.perf_counter() - start
-    run.cpu = cpu_per_request(cpu_before, cpu_snapshot(), len(samples))
-    run.latencies = sorted(latency for _, latency in samples)
-    for (path, status), n in path_statuses.items():
-        run.statuses[status] += n
-        part = run.by_path.setdefault(path, Run(elapsed=run.elapsed))
-        part.statuses[status] += n
-    for path, latency in samples:
-        run.by_path[path].latencies.append(latency)
-    for part in run.by_path.values():
-        part.latencies.sort()
-    return run
-
-
-def compare(port: int, targets: dict[str, tuple[str, dict]], clients: int, seconds: float) -> dict[str, Run]:
-    """GET several pages at once, interleaved: client k's n-th request goes to target (k + n) mod len(targets).
-
-    Every page then runs under the same conditions (background work such as a checkpoint or autovacuum after
-    the bulk load hits them all alike), which is what a ratio between them needs. 2 s warm-up first.
-    """
-    requests = [("GET", path, None, headers) for path, headers in targets.values()]
-
-    def make_request(k: int, n: int):
-        return requests[(k + n) % len(requests)]
-
-    closed_loop(port, clients, 2, make_request)
-    run = closed_loop(port, clients, seconds, make_request)
-    parts = {label: run.by_path.get(path, Run()) for label, (path, _) in targets.items()}
-    for part in parts.values():
-        part.cpu = run.cpu
-    return parts
-
-
-def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", path, headers=headers or {})
-    response = conn.getresponse()
-    return response.status, response.read()
-
-
-def load_avg() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def row(*cells) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
-
-
-def read_row(label: str, r: Run, size: int | None = None) -> str:
-    return row(
-        label,
-        len(r.latencies),
-        r.errors(200),
-        f"{r.rps:.0f}",
-        f"{r.q(50):.1f}",
-        f"{r.q(95):.1f}",
-        f"{r.q(99):.1f}",
-        "" if size is None else size,
-    )
-
-
-READ_HEADER = (
-    "| request | requests | non-200 | req/s | p50 ms | p95 ms | p99 ms | bytes |\n|---|---|---|---|---|---|---|---|"
-)
 
 
 # --- gzip proxy (benchmark only: what a reverse proxy would send) --------------------------------------------
@@ -372,42 +143,6 @@ def start_gzip_proxy(upstream_port: int) -> ThreadingHTTPServer:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
-
-
-# --- browser ---------------------------------------------------------------------------------------------------
-
-LCP_SCRIPT = """() => new Promise(resolve => {
-  const nav = performance.getEntriesByType('navigation')[0];
-  const paints = Object.fromEntries(performance.getEntriesByType('paint').map(p => [p.name, p.startTime]));
-  const bytes = [nav, ...performance.getEntriesByType('resource')].reduce((s, e) => s + e.transferSize, 0);
-  const done = lcp => resolve({lcp, fcp: paints['first-contentful-paint'] ?? null, load: nav.loadEventEnd,
-                               html: nav.responseEnd, bytes});
-  new PerformanceObserver(list => { const e = list.getEntries(); done(e[e.length - 1].startTime); })
-    .observe({type: 'largest-contentful-paint', buffered: true});
-  setTimeout(() => done(null), 5000);
-})"""
-
-
-def measure_lcp(url: str, runs: int) -> list[dict]:
-    from playwright.sync_api import sync_playwright
-
-    results = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for _ in range(runs):
-                context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2)
-                page = context.new_page()
-                cdp = context.new_cdp_session(page)
-                cdp.send("Network.enable")
-                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                cdp.send("Network.emulateNetworkConditions", THROTTLE)
-                page.goto(url, wait_until="load", timeout=120_000)
-                results.append(page.evaluate(LCP_SCRIPT))
-                context.close()
-        finally:
-            browser.close()
-    return results
 
 
 # --- the measurements -------------------------------------------------------------------------------------------
@@ -590,38 +325,47 @@ def parallel_votes(b: Bench) -> None:
 
 
 def first_load(b: Bench) -> None:
-    """e. First-load weight of the round page, and LCP on a throttled network."""
-    print(f"\n### e. First load of the round page (round {b.big})\n")
-    print("| file | bytes | gzip bytes |\n|---|---|---|")
-    files = [f"/rounds/{b.big}", "/static/css/app.css", "/static/js/htmx-2.0.11.min.js", "/static/js/consult.js"]
-    total_raw = total_gz = 0
-    for path in files:
-        body = fetch(b.port, path)[1]
-        raw, gz = len(body), len(gzip.compress(body, 6))
-        total_raw, total_gz = total_raw + raw, total_gz + gz
-        print(row(path, raw, gz))
-    print(row("**total**", total_raw, total_gz))
-    print(f"\n{total_gz / 1000:.1f} KB compressed, {total_raw / 1000:.1f} KB uncompressed (target ≤ 60 KB).")
+    """e. The round page's first load as transferred straight from gunicorn (the app compresses its pages, and
+    its static files once per process), a repeat visit, and LCP on a throttled network."""
+    print(f"\n### e. First load of the round page (round {b.big}), as transferred from gunicorn\n")
+    print("| file | bytes | on the wire (br) | encoding | Cache-Control |\n|---|---|---|---|---|")
+    html = fetch(b.port, f"/rounds/{b.big}")[1].decode()
+    statics = [p for p in re.findall(r'(?:href|src)="(/static/[^"]+)"', html) if ".css" in p or ".js" in p]
+    total_raw = total_wire = 0
+    for path in [f"/rounds/{b.big}", *statics]:
+        raw = fetch(b.port, path)[1]
+        conn = http.client.HTTPConnection("127.0.0.1", b.port, timeout=30)
+        conn.request("GET", path, headers={"Accept-Encoding": "br, gzip"})
+        response = conn.getresponse()
+        wire = response.read()
+        total_raw, total_wire = total_raw + len(raw), total_wire + len(wire)
+        print(row(path, len(raw), len(wire), response.getheader("Content-Encoding") or "-",
+                  response.getheader("Cache-Control") or "-"))  # fmt: skip
+    print(row("**total**", total_raw, total_wire, "", ""))
+    print(f"\n{total_wire / 1000:.1f} KB on the wire, {total_raw / 1000:.1f} KB uncompressed (target ≤ 60 KB).")
     if b.args.skip_browser:
         return
-    proxy = start_gzip_proxy(b.port)
-    try:
-        print(
-            "\nLargest contentful paint, Chromium 360x640, cache off, 400 ms latency, 50,000 bytes/s each way "
-            f"(median of {b.args.lcp_runs} loads; ms, bytes):\n"
-        )
-        print("| served | LCP | FCP | HTML received | load event | bytes transferred |\n|---|---|---|---|---|---|")
-        for label, port in (("gunicorn (uncompressed)", b.port), ("gzip proxy (compressed)", proxy.server_address[1])):
-            runs = measure_lcp(f"http://127.0.0.1:{port}/rounds/{b.big}", b.args.lcp_runs)
+    url = f"http://127.0.0.1:{b.port}/rounds/{b.big}"
+    repeat = measure_repeat_visit(url)
+    print(
+        f"\nChromium 360x640, straight from gunicorn: first load {repeat['first_bytes']} bytes transferred; a repeat "
+        f"visit (a new navigation to the page) fetched {repeat['repeat_static_requests']} CSS/JS files "
+        f"({repeat['repeat_bytes']} bytes transferred in all, the page's 304 or 200 included)."
+    )
+    print(
+        "\nLargest contentful paint, Chromium 360x640, cache off, 400 ms latency, 50,000 bytes/s each way "
+        f"(median of {b.args.lcp_runs} loads; ms, bytes):\n"
+    )
+    print("| served | LCP | FCP | HTML received | load event | bytes transferred |\n|---|---|---|---|---|---|")
+    runs = measure_lcp(url, b.args.lcp_runs)
 
-            def median(key, runs=runs):
-                values = [r[key] for r in runs if r[key] is not None]
-                return f"{statistics.median(values):.0f}" if values else "n/a"
+    def median(key):
+        values = [r[key] for r in runs if r[key] is not None]
+        return f"{statistics.median(values):.0f}" if values else "n/a"
 
-            print(row(label, median("lcp"), median("fcp"), median("html"), median("load"), median("bytes")), flush=True)
-        print("\n(target: LCP ≤ 2,500 ms)")
-    finally:
-        proxy.shutdown()
+    print(row("gunicorn (compressed by the app)", median("lcp"), median("fcp"), median("html"), median("load"),
+              median("bytes")), flush=True)  # fmt: skip
+    print("\n(target: LCP ≤ 2,500 ms)")
 
 
 MEASUREMENTS = {"a": round_pages, "b": load_more, "c": posting, "d": parallel_votes, "e": first_load}
@@ -663,20 +407,7 @@ def main() -> None:
     ap.add_argument("--only", default="abcde", help="which measurements, e.g. 'ae' (default: all)")
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="consult-bench-"))
-    url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    env = dict(
-        os.environ,
-        CONSULT_INSTANCE_PATH=str(tmp),
-        RATELIMIT_ENABLED="false",
-        DATABASE_URL=url,
-        SECRET_KEY="bench-only",  # noqa: S106 - throwaway key for a local benchmark
-    )
-    dialect = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"## Participation benchmark: {dialect}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"\n{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, load {load_avg()}")
-    if args.database_url:
-        prepare_database(url, args.reset_database)
+    tmp, url, env = bench_environment(args, "Participation benchmark")
     engine = sa.create_engine(url)
     proc = None
     try:

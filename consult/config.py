@@ -55,6 +55,8 @@ class Config:
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     # Responses compressed by the app itself (Flask-Compress), so `make run` and gunicorn without a proxy send
     # small pages: Brotli where the browser takes it (every current phone browser), else gzip.
+    # Anonymous round pages from memory (consult/pagecache.py); false only to measure the difference
+    PAGE_CACHE_ENABLED = _bool("PAGE_CACHE_ENABLED", True)
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 5
     COMPRESS_LEVEL = 6
