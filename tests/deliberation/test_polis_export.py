@@ -102,20 +102,20 @@ def test_a_bad_participants_votes_cell_names_its_line(tmp_path):
 
 
 def test_the_fast_vote_reader_and_the_csv_reader_agree_on_the_real_export():
-    from consult.deliberation import polis_export
+    from consult.deliberation.polis_export import readers
 
     path = shared_file("polis", "scoop-hivemind.ubi", "votes.csv")
-    fast = polis_export._read_votes_fast(path)
-    slow = polis_export._read_votes_csv(path)
+    fast = readers._read_votes_fast(path)
+    slow = readers._read_votes_csv(path)
     assert fast is not None
     for a, b in zip(fast, slow, strict=True):
         assert a.tolist() == b.tolist()
 
 
 def test_negative_and_crlf_votes_take_the_fast_path(tmp_path):
-    from consult.deliberation import polis_export
+    from consult.deliberation.polis_export import readers
 
     path = tmp_path / "votes.csv"
     path.write_bytes(b"timestamp,datetime,comment-id,voter-id,vote\r\n5,Sun Aug 13,3,7,-1\r\n6,x,3,8,0\r\n")
-    ts, cid, pid, vote = polis_export._read_votes_fast(path)
+    ts, cid, pid, vote = readers._read_votes_fast(path)
     assert ts.tolist() == [5, 6] and cid.tolist() == [3, 3] and pid.tolist() == [7, 8] and vote.tolist() == [-1, 0]
