@@ -145,29 +145,14 @@ INVALID_REGISTRATIONS = [
     pytest.param({"name": "Warga-NAVXF"}, "name", "could be mistaken for a pseudonym", id="name-is-a-pseudonym"),
     pytest.param({"name": "Moderator-AB12C"}, "name", "could be mistaken", id="name-is-a-moderator-pseudonym"),
     pytest.param({"name": "sistem"}, "name", "could be mistaken", id="name-is-the-system"),
-    pytest.param(
-        {"email": "budisantoso@example.org", "password": "budisantoso"},
-        "password",
-        "Do not use your e-mail address or name as password.",
-        id="password-is-email-local-part",
-    ),
-    pytest.param(
-        {"email": "budisantoso@example.org", "password": "BudiSantoso2026"},
-        "password",
-        "Do not use your e-mail address or name as password.",
-        id="password-contains-email-local-part",
-    ),
-    pytest.param(
-        {"name": "Budi Santoso Wibowo", "password": "Budi Santoso Wibowo"},
-        "password",
-        "Do not use your e-mail address or name as password.",
-        id="password-is-name",
-    ),
-    pytest.param(
-        {"name": "Budi Santoso Wibowo", "password": "budisantosowibowo"},
-        "password",
-        "Do not use your e-mail address or name as password.",
-        id="password-is-name-without-spaces",
+    *(
+        pytest.param(values, "password", "Do not use your e-mail address or name as password.", id=case)
+        for case, values in (
+            ("password-is-email-local-part", {"email": "budisantoso@example.org", "password": "budisantoso"}),
+            ("password-contains-email-local-part", {"email": "budisantoso@example.org", "password": "BudiSantoso2026"}),
+            ("password-is-name", {"name": "Budi Santoso Wibowo", "password": "Budi Santoso Wibowo"}),
+            ("password-is-name-without-spaces", {"name": "Budi Santoso Wibowo", "password": "budisantosowibowo"}),
+        )
     ),
 ]
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from consult.accounts.models import User
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import load_demo
 from consult.demo_content import AGENCY, SERVICE_STANDARD
 from consult.extensions import db
 from consult.moderation import services as moderation
@@ -33,29 +33,6 @@ MODERATOR = "moderator@disdukcapil-sukamaju.example"
 AGENCY_ADMIN = "pengelola@disdukcapil-sukamaju.example"
 SLUG = AGENCY["slug"]
 TEXT = "Petugas loket itu, Bu Ani yang rumahnya di Jalan Kenanga 12, selalu lambat."
-
-
-@pytest.fixture
-def phone(new_context):
-    """phone(js=True, email=None, axe=False): a logged-in (or anonymous) page at 360x640; with axe=False the
-    Content-Security-Policy is enforced, and a script error or CSP violation fails the test."""
-    pages = []
-
-    def factory(*, js: bool = True, email: str | None = None, axe: bool = False):
-        context = new_context(axe=axe, java_script_enabled=js)
-        if email:
-            response = context.request.post("/login", form={"email": email, "password": DEMO_PASSWORD})
-            assert response.ok and "/login" not in response.url, f"log-in as {email} failed"
-        page = context.new_page()
-        page.problems = []
-        page.on("pageerror", lambda exc: page.problems.append(str(exc)))
-        page.on("console", lambda m: page.problems.append(m.text) if "Content Security Policy" in m.text else None)
-        pages.append(page)
-        return page
-
-    yield factory
-    for page in pages:
-        assert page.problems == [], f"script errors on {page.url}: {page.problems}"
 
 
 @pytest.fixture

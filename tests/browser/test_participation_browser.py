@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from consult.accounts.models import User
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import load_demo
 from consult.demo_content import SERVICE_STANDARD
 from consult.documents.models import Section
 from consult.extensions import db, write_transaction
@@ -82,32 +82,6 @@ def fresh(model, row_id):
 
 
 # --- browser helpers -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def phone(new_context):
-    """phone(js=True, email=None, axe=False): a page in a new phone context, logged in as `email` if given.
-
-    Without axe the Content-Security-Policy is enforced. A script error or a CSP violation on any of these
-    pages fails the test when it ends.
-    """
-    pages = []
-
-    def factory(*, js: bool = True, email: str | None = None, password: str = DEMO_PASSWORD, axe: bool = False):
-        context = new_context(axe=axe, java_script_enabled=js)
-        if email:
-            response = context.request.post("/login", form={"email": email, "password": password})
-            assert response.ok and "/login" not in response.url, f"log-in as {email} failed: {response.status}"
-        page = context.new_page()
-        page.problems = []
-        page.on("pageerror", lambda exc: page.problems.append(str(exc)))
-        page.on("console", lambda m: page.problems.append(m.text) if "Content Security Policy" in m.text else None)
-        pages.append(page)
-        return page
-
-    yield factory
-    for page in pages:
-        assert page.problems == [], f"script errors on {page.url}: {page.problems}"
 
 
 def set_marker(page) -> None:
