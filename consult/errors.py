@@ -14,47 +14,29 @@ class ServiceError(Exception):
         self.message = message if message is not None else self.default_message()
         self.fields = fields or {}
 
+    default = _l("The request could not be processed.")
+
     def default_message(self) -> object:
-        return _l("The request could not be processed.")
+        return self.default
 
 
 class NotAllowed(ServiceError):
-    status = 403
-    code = "forbidden"
-
-    def default_message(self) -> object:
-        return _l("You do not have permission to do this.")
+    status, code, default = 403, "forbidden", _l("You do not have permission to do this.")
 
 
 class NotFound(ServiceError):
-    status = 404
-    code = "not_found"
-
-    def default_message(self) -> object:
-        return _l("Not found.")
+    status, code, default = 404, "not_found", _l("Not found.")
 
 
 class Conflict(ServiceError):
-    status = 409
-    code = "conflict"
-
-    def default_message(self) -> object:
-        return _l("This conflicts with the current state.")
+    status, code, default = 409, "conflict", _l("This conflicts with the current state.")
 
 
 class Invalid(ServiceError):
     """Input that breaks a rule; `fields` maps each bad field to its message."""
 
-    status = 422
-    code = "invalid"
-
-    def default_message(self) -> object:
-        return _l("Please correct the marked fields.")
+    status, code, default = 422, "invalid", _l("Please correct the marked fields.")
 
 
 class LoginRequired(ServiceError):
-    status = 401
-    code = "unauthorized"
-
-    def default_message(self) -> object:
-        return _l("Please log in to continue.")
+    status, code, default = 401, "unauthorized", _l("Please log in to continue.")

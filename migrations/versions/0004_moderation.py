@@ -3,20 +3,14 @@
 Also the hidden comment's rule and reason (comments) and the auto-hide threshold (agencies), and the
 moderators' public pseudonyms per agency.
 
-Revision ID: 0004_moderation
-Revises: 0003
-Create Date: 2026-11-24 09:00:00.000000
 
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "0004_moderation"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

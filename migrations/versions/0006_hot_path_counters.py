@@ -7,20 +7,14 @@ people who were never blocked (nearly everyone), and one indexed query for the o
 rounds.public_change_count counts the round's public changes (closed early, extended): the round page reads
 them only when there are some.
 
-Revision ID: 0006_hot_path_counters
-Revises: 0005_scheduler_mail
-Create Date: 2026-11-23 17:30:00.000000
 
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "0006_hot_path_counters"
 down_revision = "0005_scheduler_mail"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

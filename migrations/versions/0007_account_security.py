@@ -8,20 +8,14 @@ already taking part is shut out.
 Password-reset links need no column: they carry a fingerprint of the password hash they were issued for, so the
 first reset (a new hash) makes them, and every other link issued before, unusable.
 
-Revision ID: 0007_account_security
-Revises: 0006_hot_path_counters
-Create Date: 2026-11-24 09:00:00.000000
 
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "0007_account_security"
 down_revision = "0006_hot_path_counters"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

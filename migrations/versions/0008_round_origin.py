@@ -10,20 +10,14 @@ and dropping `rounds` with foreign keys on would cascade to its events. Rounds t
 rounds.opened_at is when the scheduler recorded the opening ("round.opened"), filled from round_events for the
 rounds that opened already; the round page shows it as the time the round opened.
 
-Revision ID: 0008_round_origin
-Revises: 0007_account_security
-Create Date: 2026-12-01 22:30:00.000000
 
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "0008_round_origin"
 down_revision = "0007_account_security"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

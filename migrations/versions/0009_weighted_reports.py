@@ -7,20 +7,14 @@ the address it came from; only weighty reports count towards the auto-hide, unve
 address (consult.moderation). Reports made before this revision keep carries_weight false: they stay in the
 queue for moderators, as every report does.
 
-Revision ID: 0009_weighted_reports
-Revises: 0008_round_origin
-Create Date: 2026-12-01 22:30:00.000000
 
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "0009_weighted_reports"
 down_revision = "0008_round_origin"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

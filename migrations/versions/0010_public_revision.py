@@ -4,20 +4,14 @@ Every comment, edit, withdrawal, vote, stance, moderation decision and change of
 in the transaction of the change. The anonymous round page is cached by it (consult/pagecache.py): a page
 is served from memory, and a phone's repeat visit answered 304, until the counter moves.
 
-Revision ID: 0010_public_revision
-Revises: 0009_weighted_reports
-Create Date: 2026-12-02 00:40:00.000000
 
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "0010_public_revision"
 down_revision = "0009_weighted_reports"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

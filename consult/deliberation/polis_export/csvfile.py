@@ -45,3 +45,23 @@ def _check_header(header: list[str] | None, expected: tuple[str, ...], file: str
             f"not a Polis export header: missing {', '.join(missing)} (expected {','.join(expected)})", file, 1
         )
     return {name: names.index(name) for name in expected}
+
+
+def data_rows(reader, name: str, width: int, *, at_least: bool = False):
+    """(line number, row) of every non-empty row of a csv.reader after its header; a row with fewer than `width`
+    columns is a PolisExportError naming the file and the line."""
+    for row in reader:
+        line = reader.line_num
+        if not row:
+            continue
+        if len(row) < width:
+            expected = f"at least {width}" if at_least else str(width)
+            raise PolisExportError(f"expected {expected} columns, found {len(row)}", name, line)
+        yield line, row
+
+
+def once(seen: set[int], value: int, what: str, name: str, line: int) -> None:
+    """Refuse the second row with the same id (comment-id, participant)."""
+    if value in seen:
+        raise PolisExportError(f"{what} {value} appears twice", name, line)
+    seen.add(value)

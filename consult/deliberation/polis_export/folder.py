@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from consult.deliberation.polis_export.csvfile import _check_header, _int, _open
+from consult.deliberation.polis_export.csvfile import _check_header, _int, _open, data_rows, once
 from consult.deliberation.polis_export.model import PolisComment, PolisExport, PolisExportError
 from consult.deliberation.polis_export.readers import _read_participants_votes, _read_votes, _votes_line_of
 
@@ -107,16 +107,9 @@ def _read_comments(path: Path) -> list[PolisComment]:
         try:
             idx = _check_header(next(reader, None), COMMENTS_HEADER, name)
             width = max(idx.values()) + 1
-            for row in reader:
-                line = reader.line_num
-                if not row:
-                    continue
-                if len(row) < width:
-                    raise PolisExportError(f"expected {width} columns, found {len(row)}", name, line)
+            for line, row in data_rows(reader, name, width):
                 cid = _int(row[idx["comment-id"]], "comment-id", name, line)
-                if cid in seen:
-                    raise PolisExportError(f"comment-id {cid} appears twice", name, line)
-                seen.add(cid)
+                once(seen, cid, "comment-id", name, line)
                 moderated = _int(row[idx["moderated"]], "moderated", name, line)
                 if moderated not in (-1, 0, 1):
                     raise PolisExportError(f"moderated must be 1, 0 or -1, got {moderated}", name, line)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from consult.deliberation.polis_export.csvfile import _check_header, _int, _open
+from consult.deliberation.polis_export.csvfile import _check_header, _int, _open, data_rows, once
 from consult.deliberation.polis_export.model import PolisExportError
 
 VOTES_HEADER = ("timestamp", "datetime", "comment-id", "voter-id", "vote")
@@ -202,16 +202,9 @@ def _read_participants_votes(path: Path, with_votes: bool = True):
         pid_parts, cid_parts, val_parts = [], [], []
         published: dict[int, int] = {}
         seen: set[int] = set()
-        for row in reader:
-            line = reader.line_num
-            if not row:
-                continue
-            if len(row) < first_comment:
-                raise PolisExportError(f"expected at least {first_comment} columns, found {len(row)}", name, line)
+        for line, row in data_rows(reader, name, first_comment, at_least=True):
             pid = _int(row[idx["participant"]], "participant", name, line)
-            if pid in seen:
-                raise PolisExportError(f"participant {pid} appears twice", name, line)
-            seen.add(pid)
+            once(seen, pid, "participant", name, line)
             group = _int(row[idx["group-id"]], "group-id", name, line, optional=True)
             if group is not None:
                 published[pid] = group
