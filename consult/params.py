@@ -14,8 +14,6 @@ field too.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +24,6 @@ from flask_babel import gettext as _
 from consult.errors import Invalid
 
 MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns; the <int:> route converter stops at the same bound
-MAX_POSITION = 2**63 - 1  # a part of an opaque list cursor: counts and ids, within a 64-bit integer
 _DIGITS = re.compile(r"[0-9]+")
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 
@@ -103,31 +100,6 @@ def int_arg(name: str, default: int, *, minimum: int = 0, maximum: int) -> int:
     """The query parameter `name` as a whole number within [minimum, maximum], `default` when absent or empty."""
     value = whole_number(request.args.get(name), name, minimum=minimum, maximum=maximum)
     return default if value is None else value
-
-
-# --- opaque keyset cursors (one format for every list) ---------------------------------------------------------
-
-
-def encode_cursor(*parts: int) -> str:
-    """The position of a list's last item as an opaque token: the parts joined by dots, base64url."""
-    return base64.urlsafe_b64encode(".".join(str(p) for p in parts).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, n: int, *, name: str = "cursor", maximum: tuple[int, ...] | None = None) -> tuple:
-    """The `n` parts of a cursor made by encode_cursor(), each 0 … MAX_POSITION (or its own `maximum`); a
-    BadParameter for anything this site did not make."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        pieces = raw.split(".")
-        if len(pieces) != n or not all(_DIGITS.fullmatch(p) and len(p) <= 19 for p in pieces):
-            raise ValueError(raw)
-        parts = tuple(int(p) for p in pieces)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadParameter(name, _("is not a position in this list.")) from None
-    limits = maximum or (MAX_POSITION,) * n
-    if not all(0 <= p <= m for p, m in zip(parts, limits, strict=True)):
-        raise BadParameter(name, _("is not a position in this list."))
-    return parts
 
 
 # --- text ------------------------------------------------------------------------------------------------------

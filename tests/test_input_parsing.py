@@ -15,7 +15,8 @@ from consult.accounts.models import User
 from consult.accounts.services import create_api_token
 from consult.extensions import db
 from consult.moderation import services as moderation
-from consult.params import MAX_ID, BadParameter, decode_cursor, encode_cursor, parse_cursor, parse_id
+from consult.pagination import decode_cursor, encode_cursor
+from consult.params import MAX_ID, BadParameter, parse_cursor, parse_id
 from consult.participation import services as participation
 from consult.participation.models import Comment
 from consult.rounds.models import Round
@@ -124,7 +125,7 @@ def test_an_empty_section_filter_shows_every_comment(client, world):
 
 @pytest.mark.parametrize("value", [HUGE, SUPERSCRIPT, ARABIC_INDIC, "-1"])
 def test_bad_list_cursors_are_refused(client, world, value):
-    assert client.get(f"/putaran?sebelum={value}").status_code == 422
+    assert client.get(f"/putaran?cursor={value}").status_code == 422
     assert "cursor" in assert_json_error(client.get(f"/api/v1/rounds?cursor={value}"), 422, "invalid")["fields"]
     assert "after" in assert_json_error(client.get(f"/api/v1/audit?after={value}"), 422, "invalid")["fields"]
 

@@ -12,9 +12,9 @@ from sqlalchemy import orm
 from consult.documents.models import Section
 from consult.extensions import db
 from consult.moderation.models import Action, Appeal, ModerationAction, QueueEntry
-from consult.params import MAX_POSITION
-from consult.params import decode_cursor as _decode
-from consult.params import encode_cursor as _encode
+from consult.pagination import MAX_POSITION
+from consult.pagination import decode_cursor as _decode
+from consult.pagination import encode_cursor as _encode
 from consult.participation.models import Block, Comment, Report
 from consult.rounds.models import Round
 from consult.timeutil import utcnow

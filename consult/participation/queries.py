@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from consult.errors import Invalid
 from consult.extensions import db
-from consult.params import decode_cursor, encode_cursor
+from consult.pagination import decode_cursor, encode_cursor
 from consult.participation.models import Comment, CommentVote, SectionStance, SectionStats
 
 PAGE_SIZE = 20

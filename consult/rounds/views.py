@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from consult.agencies.services import managed_agencies
-from consult.params import cursor_arg
+from consult.pagination import decode_cursor, encode_cursor
 from consult.rounds import services
 
 bp = Blueprint("rounds", __name__)
@@ -20,10 +20,13 @@ def home():
 
 @bp.get("/putaran")
 def index():
-    after = cursor_arg("sebelum")
-    rounds = services.rounds_page(after, limit=21)
+    cursor = request.args.get("cursor")
+    (before,) = decode_cursor(cursor, 1) if cursor else (None,)
+    rounds = services.rounds_page(before, limit=21)
     more = len(rounds) > 20
-    return render_template("rounds/index.html", rounds=rounds[:20], next_after=rounds[19].id if more else None)
+    return render_template(
+        "rounds/index.html", rounds=rounds[:20], next_cursor=encode_cursor(rounds[19].id) if more else None
+    )
 
 
 # --- the workspace's entrance: the agency's home (rounds_admin.agency_home) is in rounds/workspace.py ----------
