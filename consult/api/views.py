@@ -13,6 +13,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from consult import audit
 from consult.api import schemas, serializers
 from consult.api.auth import api_user
+from consult.api.openapi import openapi_document
 from consult.api.spec import Api, Query
 from consult.audit import AuditEntry
 from consult.extensions import csrf, db
@@ -67,8 +68,6 @@ def allow_header(response):
 
 @api.get("/openapi.json", summary="This document", ok=schemas.OpenApiDocument)
 def openapi() -> schemas.OpenApiDocument:
-    from consult.api.openapi import openapi_document
-
     return schemas.OpenApiDocument.model_validate(openapi_document(api))
 
 
