@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +16,7 @@ from limits import parse_many
 
 from consult.accounts.models import User
 from consult.accounts.services import create_api_token
+from consult.api import schemas
 from consult.extensions import db, write_transaction
 from consult.moderation import services as moderation
 from consult.participation import services
@@ -21,25 +24,16 @@ from consult.participation.models import Comment, CommentVote, Participant, Repo
 from consult.rounds.models import Round
 from consult.timeutil import utcnow
 from tests.conftest import is_postgres
+from tests.openapi_check import checked_client
 from tests.test_api import assert_json_error, parse_iso
 
-COMMENT_FIELDS = {
-    "id",
-    "round_id",
-    "section_id",
-    "parent_id",
-    "stance",
-    "status",
-    "created_at",
-    "edited_at",
-    "author",
-    "author_kind",
-    "body",
-    "body_html",
-    "counts",
-    "reply_count",
-    "moderation",
-}
+COMMENT_FIELDS = {field.alias or name for name, field in schemas.Comment.model_fields.items()}  # the one list
+
+
+@pytest.fixture
+def client(app):
+    """Every answer this module's tests receive is checked against the OpenAPI document (tests/openapi_check.py)."""
+    yield from checked_client(app)
 
 
 def bearer(user: User) -> dict[str, str]:
@@ -756,3 +750,13 @@ def test_openapi_describes_the_participation_endpoints(client):
         assert "security" not in paths[path]["get"]  # reads are public
     comment = doc["components"]["schemas"]["Comment"]
     assert set(comment["properties"]) == set(comment["required"]) == COMMENT_FIELDS
+
+
+def test_docs_list_exactly_the_fields_of_a_comment():
+    """docs/API.md spells the Comment out for people; it names the model's fields, no more and no fewer."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "API.md").read_text(encoding="utf-8")
+    shape = re.search(r"A Comment is `(\{.*?\})`", text, re.DOTALL)
+    assert shape, "docs/API.md no longer spells out a Comment"
+    top_level = re.sub(r"\{[^{}]*\}", "", shape[1][1:-1])  # without the nested counts {agree, disagree, pass}
+    assert set(re.findall(r'"(\w+)"', top_level)) == COMMENT_FIELDS
+    assert {"id", "round_id", "body", "body_html", "counts", "moderation"} <= COMMENT_FIELDS

@@ -5,6 +5,6 @@ from consult.api import (  # noqa: F401 - each registers its routes on bp
     participation,
     round_actions,
 )
-from consult.api.views import bp
+from consult.api.views import api, bp
 
-__all__ = ["bp"]
+__all__ = ["api", "bp"]

@@ -5,38 +5,74 @@ The rules live in consult.moderation.services (the web pages call the same funct
 
 from __future__ import annotations
 
-from flask import jsonify, request
-
 from consult.agencies.services import get_agency
-from consult.api.auth import api_user, token_required
-from consult.api.participation import ID, MAX_PAGE, Body
-from consult.api.serializers import comment_data, moderation_entry
-from consult.api.views import bp
+from consult.api import schemas, serializers
+from consult.api.auth import api_user
+from consult.api.bodies import SPACE, RequestModel, checked_by_service, collapsed_at_least
+from consult.api.participation import MAX_PAGE
+from consult.api.spec import Query
+from consult.api.views import api
 from consult.moderation import queries, services
-from consult.params import id_arg, int_arg
 from consult.participation.services import get_comment
 
 
-@bp.post(f"/comments/<{ID}:comment_id>/moderation")
-@token_required
-def moderate_comment(comment_id: int):
-    """{"action": "hide" | "restore", "rule": 2 | "2", "reason"} → 200 with the comment as the public sees it."""
-    comment = get_comment(comment_id)
-    body = Body()  # the service checks the fields' types too, after the permission: a citizen always gets 403
-    comment = services.moderate(
-        api_user(), comment, body.data.get("action"), body.data.get("rule"), body.data.get("reason")
-    )
-    return jsonify(comment_data(comment))
+class ModerationDecision(RequestModel):
+    """Checked by consult.moderation.services.moderate, after the permission: a citizen always gets 403."""
+
+    documented_required = ("action", "rule", "reason")
+    action: checked_by_service({"type": "string", "enum": sorted(services.API_ACTIONS)}) = None
+    rule: checked_by_service(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 9999},
+                {"type": "string", "pattern": rf"^[{SPACE}]*[0-9]{{1,4}}[{SPACE}]*$"},
+            ],
+            "description": 'the number of one of the agency\'s house rules in force (2 or "2")',
+        }
+    ) = None
+    reason: checked_by_service(
+        {
+            "type": "string",
+            "minLength": services.MIN_REASON_CHARS,
+            "maxLength": services.MAX_REASON_CHARS,
+            "pattern": collapsed_at_least(services.MIN_REASON_CHARS),
+            "description": "shown to the public",
+        }
+    ) = None
 
 
-@bp.get("/moderation-log")
-def moderation_log():
+@api.post(
+    "/comments/{comment_id}/moderation",
+    summary="Hide or restore a comment, citing a house rule and a reason (moderators of its agency)",
+    description="403 for anyone who does not moderate the comment's agency; 409 when the comment is already hidden "
+    "(hide), not hidden (restore) or withdrawn; 422 for a missing or unknown rule, a missing reason or another "
+    "action. The decision is in the moderation log and the audit chain.",
+    auth=True,
+    body=ModerationDecision,
+    ok=schemas.Comment,
+    errors=[403, 404, 409],
+)
+def moderate_comment(comment_id: int, body: ModerationDecision) -> schemas.Comment:
+    comment = services.moderate(api_user(), get_comment(comment_id), body.action, body.rule, body.reason)
+    return serializers.comment_data(comment)
+
+
+@api.get(
+    "/moderation-log",
+    summary="The public moderation log, newest first",
+    query=[
+        Query.text("cursor", "Opaque cursor from the previous page's next_cursor."),
+        Query.id_arg("round_id", "Only the actions in this round."),
+        Query.text("agency", "Only the actions of this agency (its slug)."),
+        Query.int_arg("limit", queries.PAGE_SIZE, maximum=MAX_PAGE),
+    ],
+    ok=schemas.ModerationLog,
+    errors=[404],
+)
+def moderation_log(cursor: str | None, round_id: int | None, agency: str | None, limit: int) -> schemas.ModerationLog:
     """Every moderation action, newest first; `round_id` or `agency` (slug) narrow it."""
-    agency = get_agency(request.args["agency"]) if request.args.get("agency") else None
-    page = queries.log_page(
-        agency_id=agency.id if agency else None,
-        round_id=id_arg("round_id"),
-        cursor=request.args.get("cursor") or None,
-        limit=int_arg("limit", queries.PAGE_SIZE, maximum=MAX_PAGE) or queries.PAGE_SIZE,
+    agency_id = get_agency(agency).id if agency else None
+    page = queries.log_page(agency_id=agency_id, round_id=round_id, cursor=cursor, limit=limit)
+    return schemas.ModerationLog(
+        items=[serializers.moderation_entry(a) for a in page.items], next_cursor=page.next_cursor
     )
-    return jsonify({"items": [moderation_entry(a) for a in page.items], "next_cursor": page.next_cursor})

@@ -1,207 +1,207 @@
 """JSON API v1, participation: comments, replies, votes, section stances and reports.
 
-The rules live in consult.participation.services (the web forms call the same functions); these views only
-read the request, check the JSON types, call a service and shape the answer. Writes take a bearer token and
-are rate-limited per user (per address without a valid token), with the limits the operator configures.
+The rules live in consult.participation.services (the web forms call the same functions); these views take the
+parsed request (consult.api.spec), call one service and shape the answer. Writes take a bearer token and are
+rate-limited per user (per address without a valid token), with the limits the operator configures.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from flask import jsonify, request
-
-from consult.api.auth import api_user, token_required
-from consult.api.serializers import comment_data, comment_page, section_tally
-from consult.api.views import bp
-from consult.errors import Invalid, ServiceError
+from consult.api import schemas, serializers
+from consult.api.auth import api_user
+from consult.api.bodies import NONBLANK, RequestModel, collapsed_at_least, flag, identifier, text, vote_value
+from consult.api.spec import Query
+from consult.api.views import COMMENT_OPERATIONS, api, links_to
 from consult.extensions import client_address
-from consult.i18n import lazy_gettext as _l
-from consult.params import MAX_ID, id_arg, int_arg
-from consult.participation import queries, services
-from consult.participation.queries import CommentPage
-from consult.ratelimits import participation_limit
+from consult.participation import models, queries, services
+from consult.participation.services import MAX_COMMENT_CHARS, MAX_REASON_CHARS
 from consult.rounds.services import get_round
 
-ID = f"int(min=1, max={MAX_ID})"  # ids are 32-bit INTEGER columns: a larger number in a path is no id, never a query
 MAX_PAGE = 100
+REPORT_MIN_CHARS = 3  # consult.participation.services.report_comment refuses a shorter reason
+STANCES = [str(s) for s in models.Stance]
+COMMENT = ("COMMENT_LIMIT", "comment")  # posting, editing and withdrawing share one budget
+WRITE = "Writes take the same services, permissions and rules as the web forms."
+
+CommentText = text(
+    minLength=1,
+    maxLength=MAX_COMMENT_CHARS,
+    pattern=NONBLANK,
+    description="Markdown subset; not only whitespace",
+)
 
 
-# --- rate limits ------------------------------------------------------------------------------------------
+class NewComment(RequestModel):
+    documented_required = ("body",)
+    body: CommentText = None
+    section_id: identifier(nullable=True, description="a section of the round's document; omit for the whole") = None
+    parent_id: identifier(nullable=True, description="reply to this comment (section and stance follow it)") = None
+    stance: text(nullable=True, enum=[*STANCES, ""], description="empty or null: none") = None
+    show_name: flag(description="show your name instead of your pseudonym") = None
 
 
-# --- request bodies -----------------------------------------------------------------------------------------
+class CommentEdit(RequestModel):
+    documented_required = ("body",)
+    body: CommentText = None
 
 
-class BadRequest(ServiceError):
-    status = 400
-    code = "bad_request"
+class Vote(RequestModel):
+    value: vote_value(description="1 agree, -1 disagree, 0 pass")
 
 
-class Body:
-    """The request's JSON object, read field by field with type checks; wrong types are collected and raised
-    together as one 422, so a client never reaches a service with a list where a string belongs."""
+class Stance(RequestModel):
+    round_id: identifier(required=True, description="the round in which the stance is taken")
+    value: text(required=True, enum=STANCES)
 
-    def __init__(self) -> None:
-        raw = request.get_data(cache=True)
-        if not raw.strip():
-            raise BadRequest(_l("Send a JSON object as the request body."))
-        try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
-            raise BadRequest(_l("The request body is not valid JSON.")) from None
-        if not isinstance(data, dict):
-            raise BadRequest(_l("The request body must be a JSON object."))
-        self.data: dict[str, Any] = data
-        self.errors: dict[str, object] = {}
 
-    def _get(self, name: str, required: bool) -> Any:
-        value = self.data.get(name)
-        if value is None and required:
-            self.errors[name] = _l("This field is required.")
-        return value
-
-    def text(self, name: str, *, required: bool = False) -> str | None:
-        value = self._get(name, required)
-        if value is not None and not isinstance(value, str):
-            self.errors[name] = _l("Must be a string.")
-            return None
-        return value
-
-    def id(self, name: str, *, required: bool = False) -> int | None:
-        value = self._get(name, required)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID):
-            self.errors[name] = _l("Must be the id of an existing item (a positive whole number).")  # not "1" either
-            return None
-        return value
-
-    def vote(self, name: str) -> int | None:
-        value = self._get(name, True)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value not in (1, -1, 0)):
-            self.errors[name] = _l("A vote is 1 (agree), -1 (disagree) or 0 (pass).")
-            return None
-        return value
-
-    def flag(self, name: str) -> bool | None:
-        value = self._get(name, False)
-        if value is not None and not isinstance(value, bool):
-            self.errors[name] = _l("Must be true or false.")
-            return None
-        return value
-
-    def check(self) -> None:
-        if self.errors:
-            raise Invalid(fields=self.errors)
+class NewReport(RequestModel):
+    documented_required = ("reason",)
+    reason: text(
+        minLength=REPORT_MIN_CHARS,
+        maxLength=MAX_REASON_CHARS,
+        pattern=collapsed_at_least(REPORT_MIN_CHARS),
+        description=f"at least {REPORT_MIN_CHARS} characters once runs of spaces count as one",
+    ) = None
 
 
 # --- reads --------------------------------------------------------------------------------------------------
 
-
-def _page(read, *args, **kwargs) -> CommentPage:
-    return read(*args, cursor=request.args.get("cursor") or None, **kwargs)
-
-
-def _limit_arg() -> int:
-    return int_arg("limit", queries.PAGE_SIZE, maximum=MAX_PAGE) or queries.PAGE_SIZE
+CURSOR = Query.text("cursor", "Opaque cursor from the previous page's next_cursor.")
+LIMIT = Query.int_arg("limit", queries.PAGE_SIZE, maximum=MAX_PAGE)
 
 
-@bp.get(f"/rounds/<{ID}:round_id>/comments")
-def list_comments(round_id: int):
-    """Top-level comments of a round (or one section), newest or most agreed first, withdrawn ones in place."""
+@api.get(
+    "/rounds/{round_id}/comments",
+    summary="Top-level comments of a round, newest or most agreed first",
+    description="Withdrawn and hidden comments keep their place, with their status and no text.",
+    query=[
+        CURSOR,
+        Query.id_arg("section_id", "Only the comments on this section."),
+        Query.text("order", "new (the default) or agreed", {"enum": ["new", "agreed", ""]}),
+        LIMIT,
+    ],
+    ok=schemas.CommentPage,
+    errors=[404],
+    links=links_to(COMMENT_OPERATIONS, "/items/0/id"),
+)
+def list_comments(
+    round_id: int, cursor: str | None, section_id: int | None, order: str | None, limit: int
+) -> schemas.CommentPage:
     rnd = get_round(round_id)
-    section_id = id_arg("section_id")
-    page = _page(
-        queries.comments_page,
-        rnd.id,
-        section_id=section_id,
-        order=request.args.get("order") or "new",
-        limit=_limit_arg(),
-    )
-    return jsonify(comment_page(page))
+    page = queries.comments_page(rnd.id, section_id=section_id, order=order or "new", cursor=cursor, limit=limit)
+    return serializers.comment_page(page)
 
 
-@bp.get(f"/comments/<{ID}:comment_id>")
-def get_comment(comment_id: int):
-    return jsonify(comment_data(services.get_comment(comment_id)))
+@api.get("/comments/{comment_id}", summary="One comment", ok=schemas.Comment, errors=[404])
+def get_comment(comment_id: int) -> schemas.Comment:
+    return serializers.comment_data(services.get_comment(comment_id))
 
 
-@bp.get(f"/comments/<{ID}:comment_id>/replies")
-def list_replies(comment_id: int):
-    """Replies to a comment, oldest first."""
+@api.get(
+    "/comments/{comment_id}/replies",
+    summary="Replies to a comment, oldest first",
+    query=[CURSOR, LIMIT],
+    ok=schemas.CommentPage,
+    errors=[404],
+)
+def list_replies(comment_id: int, cursor: str | None, limit: int) -> schemas.CommentPage:
     comment = services.get_comment(comment_id)
-    return jsonify(comment_page(_page(queries.replies_page, comment.id, limit=_limit_arg())))
+    return serializers.comment_page(queries.replies_page(comment.id, cursor=cursor, limit=limit))
 
 
 # --- writes -------------------------------------------------------------------------------------------------
 
 
-@bp.post(f"/rounds/<{ID}:round_id>/comments")
-@participation_limit("COMMENT_LIMIT", "comment")
-@token_required
-def post_comment(round_id: int):
-    rnd = get_round(round_id)
-    body = Body()
-    text = body.text("body")
-    section_id, parent_id = body.id("section_id"), body.id("parent_id")
-    stance, show_name = body.text("stance"), body.flag("show_name")
-    body.check()
+@api.post(
+    "/rounds/{round_id}/comments",
+    summary="Post a comment, or a reply with parent_id",
+    description="409 when the round is not open; 403 when it is for verified citizens only. " + WRITE,
+    auth=True,
+    limit=COMMENT,
+    body=NewComment,
+    ok=(201, schemas.PostedComment),
+    errors=[403, 404, 409],
+    links=links_to(COMMENT_OPERATIONS, "/id"),
+)
+def post_comment(round_id: int, body: NewComment) -> schemas.PostedComment:
     comment = services.post_comment(
-        api_user(), rnd, text or "", section_id=section_id, parent_id=parent_id, stance=stance, show_name=show_name
+        api_user(),
+        get_round(round_id),
+        body.body or "",
+        section_id=body.section_id,
+        parent_id=body.parent_id,
+        stance=body.stance,
+        show_name=body.show_name,
     )
-    return jsonify({**comment_data(comment), "url": f"/comments/{comment.id}"}), 201
+    return serializers.posted_comment(comment)
 
 
-@bp.patch(f"/comments/<{ID}:comment_id>")
-@participation_limit("COMMENT_LIMIT", "comment")
-@token_required
-def edit_comment(comment_id: int):
+@api.patch(
+    "/comments/{comment_id}",
+    summary="Edit one's own comment within 15 minutes of posting it",
+    auth=True,
+    limit=COMMENT,
+    body=CommentEdit,
+    ok=schemas.Comment,
+    errors=[403, 404, 409],
+)
+def edit_comment(comment_id: int, body: CommentEdit) -> schemas.Comment:
+    comment = services.edit_comment(api_user(), services.get_comment(comment_id), body.body or "")
+    return serializers.comment_data(comment)
+
+
+@api.post(
+    "/comments/{comment_id}/withdraw",
+    summary="Withdraw one's own comment (its place stays, its text goes)",
+    auth=True,
+    limit=COMMENT,
+    ok=schemas.Comment,
+    errors=[403, 404, 409],
+)
+def withdraw_comment(comment_id: int) -> schemas.Comment:
+    return serializers.comment_data(services.withdraw_comment(api_user(), services.get_comment(comment_id)))
+
+
+@api.put(
+    "/comments/{comment_id}/vote",
+    summary="Agree (1), disagree (-1) or pass (0) on someone else's comment; repeating it changes nothing",
+    auth=True,
+    limit=("VOTE_LIMIT", "vote"),
+    body=Vote,
+    ok=schemas.VoteResult,
+    errors=[403, 404, 409],
+)
+def vote(comment_id: int, body: Vote) -> schemas.VoteResult:
+    comment = services.vote(api_user(), services.get_comment(comment_id), body.value)
+    return serializers.vote_result(comment, body.value)
+
+
+@api.put(
+    "/sections/{section_id}/stance",
+    summary="Take or change one's stance on a section in a round",
+    auth=True,
+    limit=("STANCE_LIMIT", "stance"),
+    body=Stance,
+    ok=schemas.StanceResult,
+    errors=[403, 404, 409],
+)
+def set_stance(section_id: int, body: Stance) -> schemas.StanceResult:
+    rnd = get_round(body.round_id)
+    stats = services.set_stance(api_user(), rnd, section_id, body.value)
+    return serializers.stance_result(rnd, section_id, body.value, stats)
+
+
+@api.post(
+    "/comments/{comment_id}/reports",
+    summary="Report someone else's comment to the moderators (once per person and comment)",
+    description="Allowed after the round closed.",
+    auth=True,
+    limit=("REPORT_LIMIT", "report"),
+    body=NewReport,
+    ok=(201, schemas.ReportResult),
+    errors=[403, 404, 409],
+)
+def report_comment(comment_id: int, body: NewReport) -> schemas.ReportResult:
     comment = services.get_comment(comment_id)
-    body = Body()
-    text = body.text("body")
-    body.check()
-    return jsonify(comment_data(services.edit_comment(api_user(), comment, text or "")))
-
-
-@bp.post(f"/comments/<{ID}:comment_id>/withdraw")
-@participation_limit("COMMENT_LIMIT", "comment")
-@token_required
-def withdraw_comment(comment_id: int):
-    comment = services.get_comment(comment_id)
-    return jsonify(comment_data(services.withdraw_comment(api_user(), comment)))
-
-
-@bp.put(f"/comments/<{ID}:comment_id>/vote")
-@participation_limit("VOTE_LIMIT", "vote")
-@token_required
-def vote(comment_id: int):
-    comment = services.get_comment(comment_id)
-    body = Body()
-    value = body.vote("value")
-    body.check()
-    comment = services.vote(api_user(), comment, value)
-    return jsonify({"comment_id": comment.id, "value": value, "counts": comment.counts})
-
-
-@bp.put(f"/sections/<{ID}:section_id>/stance")
-@participation_limit("STANCE_LIMIT", "stance")
-@token_required
-def set_stance(section_id: int):
-    body = Body()
-    round_id, value = body.id("round_id", required=True), body.text("value", required=True)
-    body.check()
-    rnd = get_round(round_id)
-    stats = services.set_stance(api_user(), rnd, section_id, value)
-    return jsonify({"round_id": rnd.id, "section_id": section_id, "value": value, "tally": section_tally(stats)})
-
-
-@bp.post(f"/comments/<{ID}:comment_id>/reports")
-@participation_limit("REPORT_LIMIT", "report")
-@token_required
-def report_comment(comment_id: int):
-    comment = services.get_comment(comment_id)
-    body = Body()
-    reason = body.text("reason")
-    body.check()
-    report = services.report_comment(api_user(), comment, reason or "", address=client_address())
-    return jsonify({"id": report.id, "comment_id": comment.id}), 201
+    report = services.report_comment(api_user(), comment, body.reason or "", address=client_address())
+    return schemas.ReportResult(id=report.id, comment_id=comment.id)

@@ -1,24 +1,45 @@
-"""JSON API v1 routes. Reads of public data need no token; writes take a bearer token."""
+"""JSON API v1: the blueprint, rounds, the audit chain, the token's owner and the OpenAPI document.
+
+Reads of public data need no token; writes take a bearer token. Every operation is declared with `@api.…`
+(consult.api.spec), which is also what the document is made of.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, request
+from werkzeug.exceptions import MethodNotAllowed
 
 from consult import audit
-from consult.api.auth import api_user, token_required
+from consult.api import schemas, serializers
+from consult.api.auth import api_user
 from consult.api.openapi import openapi_document
-from consult.api.serializers import round_detail, round_summary
+from consult.api.spec import Api, Query
 from consult.audit import AuditEntry
 from consult.extensions import csrf, db
-from consult.params import cursor_arg, int_arg
 from consult.rounds import services as rounds
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # the API authenticates with bearer tokens, never with cookies
+api = Api(bp)
 
 PAGE_SIZE = 20
 AUDIT_PAGE = 100
+ROUND_OPERATIONS = ("get_round", "list_comments", "post_comment", "close_round", "extend_round")
+COMMENT_OPERATIONS = (
+    "get_comment",
+    "list_replies",
+    "edit_comment",
+    "withdraw_comment",
+    "vote",
+    "report_comment",
+    "moderate_comment",
+)
+
+
+def links_to(operations: tuple[str, ...], where: str) -> dict[str, str]:
+    """OpenAPI links from an answer to the operations on the item whose id is at `where` in it."""
+    return dict.fromkeys(operations, f"$response.body#{where}")
 
 
 @bp.before_app_request
@@ -35,55 +56,82 @@ def reject_oversized_bodies():
         abort(413)
 
 
-@bp.get("/openapi.json")
-def openapi():
-    return jsonify(openapi_document())
+@bp.after_app_request
+def allow_header(response):
+    """A 405 on the API names the methods the address takes (Allow, as RFC 9110 requires): the JSON error
+    replaces werkzeug's answer, which carried it."""
+    exc = request.routing_exception
+    if response.status_code == 405 and isinstance(exc, MethodNotAllowed) and request.path.startswith("/api/"):
+        response.headers.setdefault("Allow", ", ".join(sorted(exc.valid_methods or ())))
+    return response
 
 
-@bp.get("/rounds")
-def list_rounds():
-    cursor = cursor_arg("cursor")
-    limit = int_arg("limit", PAGE_SIZE, maximum=100) or PAGE_SIZE
+@api.get("/openapi.json", summary="This document", ok=schemas.OpenApiDocument)
+def openapi() -> schemas.OpenApiDocument:
+    return schemas.OpenApiDocument.model_validate(openapi_document(api))
+
+
+@api.get(
+    "/rounds",
+    summary="Rounds, newest first",
+    query=[
+        Query.cursor_arg("cursor", "next_cursor of the previous page: rounds with a smaller id."),
+        Query.int_arg("limit", PAGE_SIZE, maximum=100),
+    ],
+    ok=schemas.RoundPage,
+    links=links_to(ROUND_OPERATIONS, "/items/0/id"),
+)
+def list_rounds(cursor: int | None, limit: int) -> schemas.RoundPage:
     page = rounds.rounds_page(cursor, limit=limit + 1)
     items = page[:limit]
     next_cursor = str(items[-1].id) if len(page) > limit else None
-    return jsonify({"items": [round_summary(r) for r in items], "next_cursor": next_cursor})
+    return schemas.RoundPage(items=[serializers.round_summary(r) for r in items], next_cursor=next_cursor)
 
 
-@bp.get("/rounds/<int:round_id>")
-def get_round(round_id: int):
-    return jsonify(round_detail(rounds.get_round(round_id)))
+@api.get(
+    "/rounds/{round_id}",
+    summary="One round with its document version and sections",
+    ok=schemas.Round,
+    errors=[404],
+    links=links_to(ROUND_OPERATIONS[1:], "/id") | {"set_stance": "$response.body#/sections/0/id"},
+)
+def get_round(round_id: int) -> schemas.Round:
+    return serializers.round_detail(rounds.get_round(round_id))
 
 
-@bp.get("/audit")
-def audit_entries():
-    after = cursor_arg("after") or 0
-    limit = int_arg("limit", AUDIT_PAGE, maximum=1000) or AUDIT_PAGE
+@api.get(
+    "/audit",
+    summary="Audit chain entries in order",
+    query=[
+        Query.cursor_arg("after", "Return entries with seq greater than this."),
+        Query.int_arg("limit", AUDIT_PAGE, maximum=1000),
+    ],
+    ok=schemas.AuditPage,
+)
+def audit_entries(after: int | None, limit: int) -> schemas.AuditPage:
     rows = db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(limit + 1)
+        sa.select(AuditEntry).where(AuditEntry.seq > (after or 0)).order_by(AuditEntry.seq).limit(limit + 1)
     ).all()
     items = rows[:limit]
     next_after = str(items[-1].seq) if len(rows) > limit else None
-    return jsonify({"items": [e.as_dict() for e in items], "next_cursor": next_after, "head": audit.head()})
-
-
-@bp.get("/audit/head")
-def audit_head():
-    return jsonify(audit.head())
-
-
-@bp.get("/me")
-@token_required
-def me():
-    """The token's owner and roles: lets an integrator check a token before writing with it."""
-    user = api_user()
-    return jsonify(
-        {
-            "id": user.id,
-            "name": user.name,
-            "verified": user.is_verified,
-            "admin": user.is_admin,
-            "observer": user.is_observer,
-            "agencies": [{"slug": m.agency.slug, "role": m.role} for m in user.memberships],
-        }
+    return schemas.AuditPage(
+        items=[serializers.audit_entry(e) for e in items],
+        next_cursor=next_after,
+        head=schemas.AuditHead(**audit.head()),
     )
+
+
+@api.get("/audit/head", summary="The newest audit entry's seq and hash", ok=schemas.AuditHead)
+def audit_head() -> schemas.AuditHead:
+    return schemas.AuditHead(**audit.head())
+
+
+@api.get(
+    "/me",
+    summary="The owner of the bearer token and their roles",
+    description="Lets an integrator check a token before writing with it.",
+    auth=True,
+    ok=schemas.Me,
+)
+def me() -> schemas.Me:
+    return serializers.me(api_user())
