@@ -20,6 +20,7 @@ RULES_BEYOND_THE_SCHEMA = {
     ("GET", "/rounds/{id}/comments"): {"cursor"},  # an opaque cursor this site made, for this order
     ("GET", "/comments/{id}/replies"): {"cursor"},
     ("GET", "/moderation-log"): {"cursor"},
+    ("GET", "/rounds"): {"cursor"},
     ("POST", "/rounds/{id}/comments"): {"section_id"},  # a section of this round's document
     ("POST", "/rounds/{id}/extend"): {"closes_at"},  # in the future, later than now's closing, within 366 days
     ("POST", "/comments/{id}/moderation"): {"rule"},  # one of the agency's house rules in force

@@ -230,7 +230,7 @@ _CALL = re.compile(
 def parameter_names() -> set[str]:
     root = Path(__file__).resolve().parents[1] / "consult"
     found = {m.group(1) for path in root.rglob("*.py") for m in _CALL.finditer(path.read_text())}
-    assert {"bagian", "parent_id", "section_id", "cursor"} <= found, found  # the scan still sees the parser's calls
+    assert {"bagian", "parent_id", "section_id", "after"} <= found, found  # the scan still sees the parser's calls
     return KNOWN | found
 
 

@@ -75,17 +75,15 @@ def openapi() -> schemas.OpenApiDocument:
     "/rounds",
     summary="Rounds, newest first",
     query=[
-        Query.cursor_arg("cursor", "next_cursor of the previous page: rounds with a smaller id."),
+        Query.text("cursor", "Opaque cursor from the previous page's next_cursor."),
         Query.int_arg("limit", PAGE_SIZE, maximum=100),
     ],
     ok=schemas.RoundPage,
     links=links_to(ROUND_OPERATIONS, "/items/0/id"),
 )
-def list_rounds(cursor: int | None, limit: int) -> schemas.RoundPage:
-    page = rounds.rounds_page(cursor, limit=limit + 1)
-    items = page[:limit]
-    next_cursor = str(items[-1].id) if len(page) > limit else None
-    return schemas.RoundPage(items=[serializers.round_summary(r) for r in items], next_cursor=next_cursor)
+def list_rounds(cursor: str | None, limit: int) -> schemas.RoundPage:
+    page = rounds.rounds_page(cursor, limit=limit)
+    return schemas.RoundPage(items=[serializers.round_summary(r) for r in page.items], next_cursor=page.next_cursor)
 
 
 @api.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -13,6 +14,7 @@ from consult.documents.models import DocumentVersion
 from consult.errors import Conflict, Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import lazy_gettext as _l
+from consult.pagination import decode_cursor, encode_cursor
 from consult.rounds.models import Round, RoundEvent, RoundEventKind, RoundOrigin, RoundState, bump_revision
 from consult.timeutil import iso_utc, utcnow
 
@@ -309,12 +311,21 @@ def home_rounds(limit: int = 10) -> dict[str, list[Round]]:
     }
 
 
-def rounds_page(after_id: int | None, limit: int = 20) -> list[Round]:
-    """Rounds newest first (by id), keyset-paginated: those with id below `after_id`."""
-    query = sa.select(Round).order_by(Round.id.desc()).limit(limit)
-    if after_id is not None:
-        query = query.where(Round.id < after_id)
-    return list(db.session.scalars(query))
+@dataclass(frozen=True)
+class RoundPage:
+    items: list[Round]
+    next_cursor: str | None
+
+
+def rounds_page(cursor: str | None, limit: int = 20) -> RoundPage:
+    """Rounds newest first (by id), keyset-paginated: those after `cursor` (consult.pagination's format; a
+    cursor this site did not make is a 422 naming "cursor")."""
+    query = sa.select(Round).order_by(Round.id.desc()).limit(limit + 1)
+    if cursor:
+        (before,) = decode_cursor(cursor, 1)
+        query = query.where(Round.id < before)
+    rows = list(db.session.scalars(query))
+    return RoundPage(rows[:limit], encode_cursor(rows[limit - 1].id) if len(rows) > limit else None)
 
 
 def agency_rounds(agency_id: int) -> list[Round]:

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from consult.agencies.services import managed_agencies
-from consult.pagination import decode_cursor, encode_cursor
 from consult.rounds import services
 
 bp = Blueprint("rounds", __name__)
@@ -20,13 +19,8 @@ def home():
 
 @bp.get("/putaran")
 def index():
-    cursor = request.args.get("cursor")
-    (before,) = decode_cursor(cursor, 1) if cursor else (None,)
-    rounds = services.rounds_page(before, limit=21)
-    more = len(rounds) > 20
-    return render_template(
-        "rounds/index.html", rounds=rounds[:20], next_cursor=encode_cursor(rounds[19].id) if more else None
-    )
+    page = services.rounds_page(request.args.get("cursor") or None)
+    return render_template("rounds/index.html", rounds=page.items, next_cursor=page.next_cursor)
 
 
 # --- the workspace's entrance: the agency's home (rounds_admin.agency_home) is in rounds/workspace.py ----------
