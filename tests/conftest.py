@@ -123,7 +123,10 @@ class FreshContextClient(FlaskClient):
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = FreshContextClient
+    """A test client whose every /api/ answer, in every test, is checked against the served OpenAPI document."""
+    from tests.openapi_check import CheckedClient  # it builds on FreshContextClient, above
+
+    app.test_client_class = CheckedClient
     try:
         yield app.test_client()
     finally:

@@ -1,0 +1,313 @@
+"""Every route of the application — pages, forms and the JSON API — is listed here with the people it admits.
+
+The list is checked against the URL map: a new route without a rule fails the first test, and a rule for a
+route that no longer exists fails it too. Then each route is tried as every role: the people it admits get
+past its permission check (whatever they sent), everyone else is refused (401, 403, 404 or the log-in page)
+and a refused request changes nothing in the database. tests/test_permissions.py and the feature tests check
+what the admitted people may then do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from consult.accounts.models import ApiToken
+from consult.accounts.services import create_api_token
+from consult.extensions import db, limiter
+from consult.moderation import services as moderation
+from consult.participation import services as participation
+from consult.participation.models import Comment
+from consult.timeutil import utcnow
+from tests.conftest import PASSWORD
+
+ROLES = (
+    "anonymous",
+    "citizen",
+    "author",
+    "observer",
+    "moderator",
+    "agency_admin",
+    "other_agency_admin",
+    "site_admin",
+)
+# Who each word admits. "author" wrote the world's comment and owns its token; "citizen" is someone else.
+ADMITS = {
+    "anyone": set(ROLES),
+    "logged_in": set(ROLES) - {"anonymous"},
+    "author": {"author"},
+    "staff": {"moderator", "agency_admin", "other_agency_admin", "site_admin"},  # of some agency, or site admin
+    "moderators": {"moderator", "agency_admin", "site_admin"},  # of agency A
+    "managers": {"agency_admin", "site_admin"},  # of agency A
+    "any_manager": {"agency_admin", "other_agency_admin", "site_admin"},
+    "site_admin": {"site_admin"},
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    admits: str
+    path: str  # formatted with the world's ids
+    body: dict | None = None  # what to send (a JSON body for the API, a form otherwise); nothing by default
+
+
+R = Rule
+ROUTES: dict[tuple[str, str], Rule] = {
+    # public pages, and what anyone may send
+    ("rounds.home", "GET"): R("anyone", "/"),
+    ("rounds.index", "GET"): R("anyone", "/putaran"),
+    ("participation.round_page", "GET"): R("anyone", "/rounds/{round}"),
+    ("participation.comment_page", "GET"): R("anyone", "/comments/{comment}"),
+    ("participation.replies", "GET"): R("anyone", "/comments/{comment}/balasan"),
+    ("moderation.house_rules", "GET"): R("anyone", "/instansi/{a}/aturan"),
+    ("moderation.log", "GET"): R("anyone", "/moderasi"),
+    ("moderation.round_log", "GET"): R("anyone", "/rounds/{round}/moderasi"),
+    ("healthz", "GET"): R("anyone", "/healthz"),
+    ("static", "GET"): R("anyone", "/static/css/app.css"),
+    ("set_language", "POST"): R("anyone", "/bahasa"),
+    ("switch_language", "GET"): R("anyone", "/bahasa/en"),
+    ("accounts.login", "GET"): R("anyone", "/login"),
+    ("accounts.login", "POST"): R("anyone", "/login"),
+    ("accounts.register", "GET"): R("anyone", "/register"),
+    ("accounts.register", "POST"): R("anyone", "/register"),
+    ("accounts.mail_sent", "GET"): R("anyone", "/cek-surel"),
+    ("accounts.forgot_password", "GET"): R("anyone", "/lupa-sandi"),
+    ("accounts.forgot_password", "POST"): R("anyone", "/lupa-sandi"),
+    ("accounts.confirm", "GET"): R("anyone", "/konfirmasi/not-a-token"),  # the signed token is the permission
+    ("accounts.confirm", "POST"): R("anyone", "/konfirmasi/not-a-token"),
+    ("accounts.reset_password", "GET"): R("anyone", "/sandi-baru/not-a-token"),
+    ("accounts.reset_password", "POST"): R("anyone", "/sandi-baru/not-a-token"),
+    ("notifications.unsubscribe", "GET"): R("anyone", "/berhenti/not-a-token"),
+    ("notifications.unsubscribe", "POST"): R("anyone", "/berhenti/not-a-token"),
+    # a person's own account
+    ("accounts.logout", "POST"): R("anyone", "/logout"),  # logging out when not logged in changes nothing
+    ("accounts.profile", "GET"): R("logged_in", "/profil"),
+    ("accounts.profile", "POST"): R("logged_in", "/profil"),
+    ("accounts.change_password", "POST"): R("logged_in", "/profil/sandi"),
+    ("accounts.logout_everywhere", "POST"): R("logged_in", "/profil/keluar-semua"),
+    ("accounts.resend_confirmation", "POST"): R("logged_in", "/konfirmasi/kirim-ulang"),
+    ("accounts.revoke_token", "POST"): R("author", "/profil/token/{token}/cabut"),
+    ("moderation.my_decisions", "GET"): R("logged_in", "/profil/moderasi"),
+    ("notifications.settings", "GET"): R("logged_in", "/profil/notifikasi"),
+    ("notifications.settings", "POST"): R("logged_in", "/profil/notifikasi"),
+    ("notifications.settings_unfollow", "POST"): R("logged_in", "/profil/notifikasi/putaran/{round}/berhenti"),
+    ("notifications.follow", "POST"): R("logged_in", "/rounds/{round}/ikuti"),
+    ("notifications.unfollow", "POST"): R("logged_in", "/rounds/{round}/berhenti-ikuti"),
+    # taking part
+    ("participation.post_comment", "POST"): R("logged_in", "/rounds/{round}/komentar"),
+    ("participation.set_stance", "POST"): R("logged_in", "/rounds/{round}/bagian/{section}/sikap"),
+    ("participation.vote", "POST"): R("logged_in", "/comments/{comment}/suara"),
+    ("participation.report", "GET"): R("logged_in", "/comments/{comment}/laporkan"),
+    ("participation.report", "POST"): R("logged_in", "/comments/{comment}/laporkan"),
+    ("participation.edit", "GET"): R("author", "/comments/{comment}/ubah"),
+    ("participation.edit", "POST"): R("author", "/comments/{comment}/ubah"),
+    ("participation.withdraw", "GET"): R("author", "/comments/{comment}/tarik"),
+    ("participation.withdraw", "POST"): R("author", "/comments/{comment}/tarik"),
+    ("moderation.appeal", "GET"): R("author", "/comments/{hidden}/banding"),
+    ("moderation.appeal", "POST"): R("author", "/comments/{hidden}/banding"),
+    # the agency workspace
+    ("rounds.workspace", "GET"): R("any_manager", "/kelola"),
+    ("rounds_admin.agency_home", "GET"): R("managers", "/kelola/{a}"),
+    ("rounds_admin.schedule", "GET"): R("managers", "/kelola/{a}/dokumen/{document}/putaran-baru"),
+    ("rounds_admin.schedule", "POST"): R("managers", "/kelola/{a}/dokumen/{document}/putaran-baru"),
+    ("rounds_admin.reschedule", "GET"): R("managers", "/kelola/{a}/putaran/{round}/jadwal"),
+    ("rounds_admin.reschedule", "POST"): R("managers", "/kelola/{a}/putaran/{round}/jadwal"),
+    ("rounds_admin.manage_round", "GET"): R("moderators", "/kelola/{a}/putaran/{round}"),
+    ("rounds_admin.close_round", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tutup"),
+    ("rounds_admin.extend_round", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/perpanjang"),
+    ("documents.new", "GET"): R("managers", "/kelola/{a}/dokumen/baru"),
+    ("documents.new", "POST"): R("managers", "/kelola/{a}/dokumen/baru"),
+    ("documents.show", "GET"): R("managers", "/kelola/{a}/dokumen/{document}"),
+    ("documents.edit", "GET"): R("managers", "/kelola/{a}/dokumen/{draft}/ubah"),
+    ("documents.edit", "POST"): R("managers", "/kelola/{a}/dokumen/{draft}/ubah"),
+    ("documents.publish", "POST"): R("managers", "/kelola/{a}/dokumen/{draft}/terbitkan"),
+    ("documents.new_version", "POST"): R("managers", "/kelola/{a}/dokumen/{document}/versi-baru"),
+    ("moderation.entry", "GET"): R("staff", "/moderasi/antrean"),
+    ("moderation_admin.queue", "GET"): R("moderators", "/kelola/{a}/moderasi"),
+    ("moderation_admin.review", "GET"): R("moderators", "/kelola/{a}/moderasi/komentar/{comment}"),
+    ("moderation_admin.hide", "POST"): R("moderators", "/kelola/{a}/moderasi/komentar/{comment}/sembunyikan"),
+    ("moderation_admin.restore", "POST"): R("moderators", "/kelola/{a}/moderasi/komentar/{hidden}/pulihkan"),
+    ("moderation_admin.dismiss", "POST"): R("moderators", "/kelola/{a}/moderasi/komentar/{comment}/abaikan"),
+    ("moderation_admin.block", "POST"): R("moderators", "/kelola/{a}/moderasi/komentar/{comment}/blokir"),
+    ("moderation_admin.blocks", "GET"): R("moderators", "/kelola/{a}/moderasi/blokir"),
+    ("moderation_admin.unblock", "POST"): R("moderators", "/kelola/{a}/moderasi/blokir/{block}/cabut"),
+    ("moderation_admin.appeals", "GET"): R("moderators", "/kelola/{a}/moderasi/banding"),
+    ("moderation_admin.decide_appeal", "GET"): R("moderators", "/kelola/{a}/moderasi/banding/{appeal}"),
+    ("moderation_admin.decide_appeal", "POST"): R("moderators", "/kelola/{a}/moderasi/banding/{appeal}"),
+    ("moderation_admin.rules_editor", "GET"): R("managers", "/kelola/{a}/aturan"),
+    ("moderation_admin.add_rule", "POST"): R("managers", "/kelola/{a}/aturan"),
+    ("moderation_admin.update_rule", "POST"): R("managers", "/kelola/{a}/aturan/{rule}"),
+    ("moderation_admin.retire_rule", "POST"): R("managers", "/kelola/{a}/aturan/{rule}/cabut"),
+    ("moderation_admin.set_threshold", "POST"): R("managers", "/kelola/{a}/aturan/ambang"),
+    # the site admin
+    ("admin.index", "GET"): R("site_admin", "/admin/"),
+    ("admin.create_agency", "POST"): R("site_admin", "/admin/instansi"),
+    ("admin.grant_role", "POST"): R("site_admin", "/admin/peran"),
+    ("admin.revoke_role", "POST"): R("site_admin", "/admin/peran/cabut"),
+    # the JSON API (bearer tokens; reads of public data need none)
+    ("api.openapi", "GET"): R("anyone", "/api/v1/openapi.json"),
+    ("api.list_rounds", "GET"): R("anyone", "/api/v1/rounds"),
+    ("api.get_round", "GET"): R("anyone", "/api/v1/rounds/{round}"),
+    ("api.list_comments", "GET"): R("anyone", "/api/v1/rounds/{round}/comments"),
+    ("api.get_comment", "GET"): R("anyone", "/api/v1/comments/{comment}"),
+    ("api.list_replies", "GET"): R("anyone", "/api/v1/comments/{comment}/replies"),
+    ("api.moderation_log", "GET"): R("anyone", "/api/v1/moderation-log"),
+    ("api.audit_entries", "GET"): R("anyone", "/api/v1/audit"),
+    ("api.audit_head", "GET"): R("anyone", "/api/v1/audit/head"),
+    ("api.me", "GET"): R("logged_in", "/api/v1/me"),
+    ("api.post_comment", "POST"): R("logged_in", "/api/v1/rounds/{round}/comments"),
+    ("api.vote", "PUT"): R("logged_in", "/api/v1/comments/{comment}/vote"),
+    ("api.set_stance", "PUT"): R("logged_in", "/api/v1/sections/{section}/stance"),
+    ("api.report_comment", "POST"): R("logged_in", "/api/v1/comments/{comment}/reports"),
+    ("api.edit_comment", "PATCH"): R("author", "/api/v1/comments/{comment}"),
+    ("api.withdraw_comment", "POST"): R("author", "/api/v1/comments/{comment}/withdraw"),
+    ("api.moderate_comment", "POST"): R("moderators", "/api/v1/comments/{comment}/moderation"),
+    # a valid body: these answer 422 to a bad one before asking who is asking (the answer tells nothing)
+    ("api.close_round", "POST"): R("moderators", "/api/v1/rounds/{round}/close", {"reason": "Uji penutupan."}),
+    ("api.extend_round", "POST"): R(
+        "moderators",
+        "/api/v1/rounds/{round}/extend",
+        {"closes_at": (utcnow() + dt.timedelta(days=60)).isoformat() + "+00:00", "reason": "Uji perpanjangan."},
+    ),
+}
+
+
+def _url_map(app) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_of_the_url_map_says_whom_it_admits(app):
+    routes = _url_map(app)
+    assert sorted(routes - ROUTES.keys()) == [], "routes without a rule here"
+    assert sorted(ROUTES.keys() - routes) == [], "rules for routes that no longer exist"
+
+
+@pytest.fixture
+def world(make):
+    agency_a = make.agency(slug="dinas-a")
+    agency_b = make.agency(slug="dinas-b")
+    moderation.add_rule("test", agency_a, "Hormati sesama")
+    rnd = make.round(agency_a)
+    users = {
+        "citizen": make.user(verified=True),
+        "author": make.user(verified=True),
+        "observer": make.user("observer"),
+        "moderator": make.user("moderator", agency_a),
+        "agency_admin": make.user("agency_admin", agency_a),
+        "other_agency_admin": make.user("agency_admin", agency_b),
+        "site_admin": make.user("admin"),
+    }
+    comment = participation.post_comment(
+        users["author"], rnd, "Komentar penulis.", section_id=rnd.version.sections[1].id
+    )
+    hidden = participation.post_comment(users["author"], rnd, "Komentar yang disembunyikan.")
+    moderation.hide_comment(users["moderator"], db.session.get(Comment, hidden.id), 1, "Menghina.")
+    appeal = moderation.file_appeal(users["author"], db.session.get(Comment, hidden.id), "Mohon ditinjau kembali.")
+    blocked = participation.post_comment(make.user(verified=True), rnd, "Komentar orang yang akan diblokir.")
+
+    block = moderation.block_author(
+        users["moderator"], db.session.get(Comment, blocked.id), utcnow() + dt.timedelta(days=2), "Spam berulang."
+    )
+    draft = make.policy(agency_a, publish=False, title="Draf")
+    tokens = {role: create_api_token(user) for role, user in users.items()}
+    db.session.commit()
+    author_token_id = db.session.scalar(sa.select(ApiToken.id).where(ApiToken.user_id == users["author"].id))
+    return SimpleNamespace(
+        users=users,
+        tokens=tokens,
+        ids={
+            "a": agency_a.slug,
+            "round": rnd.id,
+            "section": rnd.version.sections[1].id,
+            "comment": comment.id,
+            "hidden": hidden.id,
+            "appeal": appeal.id,
+            "block": block.id,
+            "rule": moderation.house_rules(agency_a.id)[0].id,
+            "document": rnd.document_id,
+            "draft": draft.id,
+            "token": author_token_id,
+        },
+    )
+
+
+def _snapshot() -> dict[str, list]:
+    db.session.rollback()
+    return {
+        table.name: sorted((tuple(row) for row in db.session.execute(sa.select(table))), key=repr)
+        for table in db.metadata.sorted_tables
+    }
+
+
+def _sent_to_login(response) -> bool:
+    """A redirect to the log-in page that asks to come back (`next`): "log in first"."""
+    location = response.headers.get("Location", "")
+    return response.status_code in (302, 303) and "/login" in location and "next=" in location
+
+
+def _refused(client, response, method: str, url: str) -> bool:
+    """401, 403, 404, "log in first", or (a plain form) the page again with the refusal flashed."""
+    if response.status_code in (401, 403, 404) or _sent_to_login(response):
+        return True
+    if method != "GET" and not url.startswith("/api/") and response.status_code == 303:
+        with client.session_transaction() as session:
+            return any(category in ("error", "info") for category, _ in session.get("_flashes", []))
+    return False
+
+
+def _passed(rule: Rule, response) -> bool:
+    """Past the permission check: for routes that admit anyone, any answer but a server error (a wrong password
+    on /login is 401); for the others, neither 401, 403 nor "log in first"."""
+    if response.status_code >= 500:
+        return False
+    return rule.admits == "anyone" or not (response.status_code in (401, 403) or _sent_to_login(response))
+
+
+def _send(client, rule: Rule, method: str, url: str, role: str, world):
+    headers = {}
+    if url.startswith("/api/") and role != "anonymous":
+        headers["Authorization"] = f"Bearer {world.tokens[role]}"
+    if method == "GET":
+        return client.get(url, headers=headers)
+    if url.startswith("/api/"):
+        return client.open(url, method=method, json=rule.body or {}, headers=headers)
+    return client.open(url, method=method, data=rule.body or {}, headers=headers)
+
+
+@pytest.mark.parametrize(("endpoint", "method"), sorted(ROUTES), ids=lambda v: v if isinstance(v, str) else None)
+def test_each_route_admits_its_people_and_refuses_everyone_else(app, endpoint, method, world):
+    from tests.openapi_check import CheckedClient  # each request in its own app context; API answers checked
+
+    rule = ROUTES[endpoint, method]
+    url = rule.path.format(**world.ids)
+    admitted = ADMITS[rule.admits]
+    app.test_client_class = CheckedClient
+    try:
+        for role in ROLES:
+            limiter.reset()  # the route under test may be the log-in form: its refusals count against logging in
+            _try_as(app.test_client(), rule, method, url, role, role in admitted, world)
+    finally:
+        app.test_client_class = None
+
+
+def _try_as(client, rule: Rule, method: str, url: str, role: str, admitted: bool, world) -> None:
+    """One request as `role`: past the permission check if admitted, else refused with nothing changed."""
+    if role != "anonymous" and not url.startswith("/api/"):
+        login = client.post("/login", data={"email": world.users[role].email, "password": PASSWORD})
+        assert login.status_code == 303, role
+    before = _snapshot() if not admitted and method != "GET" else None
+    response = _send(client, rule, method, url, role, world)
+    if admitted:
+        assert _passed(rule, response), f"{role} should pass {method} {url}: {response.status_code}"
+    else:
+        assert _refused(client, response, method, url), (
+            f"{role} should be refused {method} {url}: {response.status_code}"
+        )
+        if before is not None:
+            assert _snapshot() == before, f"{role}'s refused {method} {url} changed the database"
