@@ -1,4 +1,4 @@
-"""Schemathesis hooks for tests/test_api_fuzz.py (loaded with SCHEMATHESIS_HOOKS=tests.schemathesis_hooks).
+"""Schemathesis hooks for tests/api/test_api_fuzz.py (loaded with SCHEMATHESIS_HOOKS=tests.schemathesis_hooks).
 
 Schemathesis' positive_data_acceptance expects every request that fits the document to be accepted, or refused for
 who is asking or for the state of things (401, 403, 404, 409, 429). This API also refuses, with 422 naming the

@@ -18,7 +18,7 @@ replacement. So the match is a patience diff: the common head and tail are cut o
 once on each side anchor the match (their longest run in the same order), and the gaps between anchors are
 matched the same way, recursively; only a gap without such words goes to SequenceMatcher (autojunk off,
 unless the gap is over 4 million word pairs: a rewrite of thousands of words from a tiny vocabulary).
-14 sections of 5,000 words with edits take about 0.1 s (tests/test_diff.py measures it).
+14 sections of 5,000 words with edits take about 0.1 s (tests/documents/test_diff.py measures it).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from tests.processes import run_workers
 
 WORKERS = 4
 PER_WORKER = 50
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 WORKER = r"""
 import json, sys, time

@@ -3,8 +3,8 @@
 The list is checked against the URL map: a new route without a rule fails the first test, and a rule for a
 route that no longer exists fails it too. Then each route is tried as every role: the people it admits get
 past its permission check (whatever they sent), everyone else is refused (401, 403, 404 or the log-in page)
-and a refused request changes nothing in the database. tests/test_permissions.py and the feature tests check
-what the admitted people may then do.
+and a refused request changes nothing in the database. tests/architecture/test_permissions.py and the feature
+tests check what the admitted people may then do.
 """
 
 from __future__ import annotations

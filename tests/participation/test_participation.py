@@ -38,7 +38,7 @@ from consult.timeutil import utcnow
 from tests.conftest import database_url, needs_postgres_server, postgres_variant
 from tests.processes import run_workers
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- helpers -----------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from consult.moderation import services as moderation
 from consult.participation import services as participation
 from consult.web import mark_no_store, no_store, trusted_hosts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EVIL = "evil.example"
 
 

@@ -19,7 +19,7 @@ from consult.rounds import services as rounds
 from consult.rounds.models import Round
 from consult.timeutil import utcnow
 from tests.conftest import PASSWORD
-from tests.test_pages import _count_queries
+from tests.web.test_pages import _count_queries
 
 
 @pytest.fixture

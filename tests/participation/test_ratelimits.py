@@ -10,7 +10,7 @@ from consult import create_app
 from consult.accounts.services import create_api_token
 from consult.config import TestConfig
 from consult.participation import services as participation
-from tests.test_api import assert_json_error
+from tests.api.test_api import assert_json_error
 
 MESSAGE = "Terlalu banyak percobaan dalam waktu singkat"
 

@@ -26,7 +26,7 @@ from consult.extensions import db
 from consult.participation.services import post_comment
 from consult.rounds.models import Round, RoundState
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ST = Path(sys.executable).with_name("st")
 MAX_EXAMPLES = 10  # per operation and phase: about 1,200 requests per role, 15 s on 2 cores
 SEED = 20261

@@ -1,7 +1,8 @@
 """Moderation: house rules, hiding and restoring with a rule and a reason, dismissing reports, the auto-hide
 after N open reports, the queue, appeals, blocks, the public log (HTML and API) and the audit chain.
 
-Permissions by role are in tests/test_permissions.py; the leak test is tests/test_moderation_leaks.py.
+Permissions by role are in tests/architecture/test_permissions.py; the leak test is
+tests/moderation/test_moderation_leaks.py.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from consult.participation.models import Block, Comment, Report
 from consult.rounds.models import Round
 from consult.timeutil import utcnow
 from tests.conftest import PASSWORD, needs_postgres_server, postgres_variant
+from tests.participation.test_participation import counter_mismatches
 from tests.processes import run_workers
-from tests.test_participation import counter_mismatches
 
 RULES = [
     ("Hormati sesama peserta", "Tanpa hinaan atau pelecehan."),
@@ -636,7 +637,7 @@ def test_a_bad_queue_cursor_is_400(client, auth, world):
 
 
 def test_the_queue_page_runs_the_same_queries_for_a_small_and_a_large_queue(app, client, auth, world):
-    from tests.test_pages import _count_queries
+    from tests.web.test_pages import _count_queries
 
     services.set_auto_hide_threshold(world.agency_admin, world.agency, 50)
     comment = world.comment()

@@ -30,7 +30,7 @@ from tests.conftest import TestConfig, database_url, needs_postgres_server, post
 from tests.mailserver import SmtpServer, smtp  # noqa: F401 - the fixture
 from tests.processes import run_workers
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _actions(action: str) -> list[AuditEntry]:

@@ -13,7 +13,7 @@ import pytest
 from consult.monitoring.signing import public_key_b64, sign_head
 from tests.archive_samples import KEY, OTHER_KEY, build, chain, events, members, rewrite
 
-TOOL = Path(__file__).resolve().parents[1] / "tools" / "verify_archive.py"
+TOOL = Path(__file__).resolve().parents[2] / "tools" / "verify_archive.py"
 sys.path.insert(0, str(TOOL.parent))
 import verify_archive  # noqa: E402  -- a standalone script, imported from its folder
 

@@ -31,7 +31,7 @@ from consult.participation.models import Comment, Participant
 from consult.rounds import services as rounds
 from consult.timeutil import utcnow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def hostile(field: str) -> str:

@@ -18,7 +18,7 @@ from consult.rounds import services
 from consult.rounds.jobs import close_rounds
 from consult.rounds.models import Round, RoundEvent, RoundState
 from consult.timeutil import local, utcnow
-from tests.test_api import assert_json_error
+from tests.api.test_api import assert_json_error
 
 REASON = "Batas waktu dipercepat karena perubahan regulasi nasional."
 FORM_TIME = "%Y-%m-%dT%H:%M"

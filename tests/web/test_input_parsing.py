@@ -20,7 +20,7 @@ from consult.params import MAX_ID, BadParameter, parse_cursor, parse_id
 from consult.participation import services as participation
 from consult.participation.models import Comment
 from consult.rounds.models import Round
-from tests.test_api import assert_json_error
+from tests.api.test_api import assert_json_error
 
 HUGE = "99999999999999999999"
 SUPERSCRIPT = "²"  # "²".isdigit() is True in Python, and int("²") raises
@@ -228,7 +228,7 @@ _CALL = re.compile(
 
 
 def parameter_names() -> set[str]:
-    root = Path(__file__).resolve().parents[1] / "consult"
+    root = Path(__file__).resolve().parents[2] / "consult"
     found = {m.group(1) for path in root.rglob("*.py") for m in _CALL.finditer(path.read_text())}
     assert {"bagian", "parent_id", "section_id", "after"} <= found, found  # the scan still sees the parser's calls
     return KNOWN | found

@@ -23,9 +23,9 @@ from consult.participation import services
 from consult.participation.models import Comment, CommentVote, Participant, Report, SectionStance
 from consult.rounds.models import Round
 from consult.timeutil import utcnow
+from tests.api.test_api import assert_json_error, parse_iso
 from tests.conftest import is_postgres
 from tests.openapi_check import checked_client
-from tests.test_api import assert_json_error, parse_iso
 
 COMMENT_FIELDS = {field.alias or name for name, field in schemas.Comment.model_fields.items()}  # the one list
 
@@ -754,7 +754,7 @@ def test_openapi_describes_the_participation_endpoints(client):
 
 def test_docs_list_exactly_the_fields_of_a_comment():
     """docs/API.md spells the Comment out for people; it names the model's fields, no more and no fewer."""
-    text = (Path(__file__).resolve().parents[1] / "docs" / "API.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "API.md").read_text(encoding="utf-8")
     shape = re.search(r"A Comment is `(\{.*?\})`", text, re.DOTALL)
     assert shape, "docs/API.md no longer spells out a Comment"
     top_level = re.sub(r"\{[^{}]*\}", "", shape[1][1:-1])  # without the nested counts {agree, disagree, pass}

@@ -25,7 +25,7 @@ from consult.extensions import db, write_transaction
 from tests.conftest import PASSWORD
 from tests.mailbox import confirm_by_mail, link, mails
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "Kopi-pagi-di-Bandung"
 GOOD = {"name": "Siti Rahma", "email": "siti.rahma@example.org", "password": NEW_PASSWORD}
 
