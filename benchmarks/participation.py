@@ -91,7 +91,7 @@ from consult.timeutil import utcnow
 with app.app_context():
     big = db.session.get(Round, 1)
     small = schedule_round("bench", big.version, title=big.title + " (kecil)",
-                           opens_at=utcnow() - dt.timedelta(days=2), closes_at=big.closes_at)
+                           opens_at=utcnow(), closes_at=big.closes_at)
     users = []
     for i in range(int(sys.argv[1])):
         user = create_user(f"bench-{i}@example.org", f"Peserta Uji {i}", "Bench-Kata-Sandi-2026", verified=True,

@@ -72,7 +72,8 @@ def begin_write() -> None:
 
     SQLite: any read transaction still open (for example the one that loaded the current user) is ended
     first, and the new transaction starts with BEGIN IMMEDIATE, so writers queue on the busy timeout instead
-    of failing half-way with "database is locked".
+    of failing half-way with "database is locked". Loaded objects are expired first, as on PostgreSQL (see
+    below), except the current user.
 
     PostgreSQL: the open transaction simply goes on. Under READ COMMITTED every statement sees what was
     committed before it started, and the row and advisory locks that serialise writers work in any
@@ -86,12 +87,18 @@ def begin_write() -> None:
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_write() called with unflushed changes in the session")
     if session.in_transaction():
+        for obj in list(session.identity_map.values()):
+            if not getattr(obj, "keep_loaded_on_write", False):
+                session.expire(obj)
         if session.get_bind().dialect.name != "sqlite":
-            for obj in list(session.identity_map.values()):
-                if not getattr(obj, "keep_loaded_on_write", False):
-                    session.expire(obj)
             return
-        session.rollback()
+        # End the read transaction without expiring what is left loaded (the current user): a read-only COMMIT
+        # ends it as cheaply as ROLLBACK did, and the write need not read the user again (one SELECT less).
+        previous, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = previous
     token = _immediate.set(True)
     try:
         session.connection()
