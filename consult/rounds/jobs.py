@@ -109,7 +109,7 @@ def close_rounds(now: dt.datetime) -> int:
                 {"closes_at": iso_utc(closed), "comments": rnd.comment_count},
                 actor=ACTOR,
             )
-            signals.round_closed.send(rnd, early=False)
+            signals.round_closed.send(rnd, early=False, reason=None)
             done += 1
     return done
 

@@ -10,6 +10,10 @@ from consult.rounds import services
 
 bp = Blueprint("rounds", __name__)
 bp.add_app_template_global(services.can_close, "can_close")
+# the workspace links shown to staff only where they lead to something that can succeed (a closed round has no
+# times to change; a moderator cannot reopen it)
+bp.add_app_template_global(services.can_reschedule, "can_reschedule")
+bp.add_app_template_global(services.can_close_or_extend, "can_close_or_extend")
 
 
 @bp.get("/")
