@@ -26,6 +26,11 @@ site_words = _signals.signal("site-words")
 """sender: None; each receiver returns a list of words of this site (agency names and slugs) that passwords
 and display names must not be: accounts asks, agencies answers."""
 
+# --- documents -------------------------------------------------------------------------------------------------
+version_published = _signals.signal("version-published")
+"""sender: DocumentVersion, just published (version.published). Rounds bumps the revision of the document's
+rounds: their pages say that a newer version exists."""
+
 # --- rounds ----------------------------------------------------------------------------------------------------
 round_opened = _signals.signal("round-opened")
 """sender: Round, recorded as opened by the scheduler (round.opened)."""

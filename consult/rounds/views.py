@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from consult.agencies.services import managed_agencies
 from consult.params import BadParameter
-from consult.rounds import listing, services
+from consult.rounds import listing, services, versions
 from consult.timeutil import utcnow
 
 bp = Blueprint("rounds", __name__)
@@ -52,6 +52,13 @@ def index():
     return render_template(
         "rounds/index.html", groups=groups, state=state, agency=agency, agencies=agencies, paged=after is not None
     )
+
+
+@bp.get("/dokumen/<int:document_id>/versi/<int:number>")
+def document_version(document_id: int, number: int):
+    """A published version of a document, for everyone: its text, the other published versions, and the rounds
+    that consulted on it and on earlier versions."""
+    return render_template("rounds/document.html", page=versions.version_page(document_id, number))
 
 
 # --- the workspace's entrance: the agency's home (rounds_admin.agency_home) is in rounds/workspace.py ----------
