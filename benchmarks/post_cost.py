@@ -64,9 +64,20 @@ def instructions(checkout: Path, warm: int, posts: int) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", str(ROOT / ".venv/bin/python"), "-c",
-             DRIVER, str(warm), str(posts)],
-            cwd=checkout, check=True, capture_output=True, env=dict(os.environ, PYTHONHASHSEED="0"),
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                str(ROOT / ".venv/bin/python"),
+                "-c",
+                DRIVER,
+                str(warm),
+                str(posts),
+            ],
+            cwd=checkout,
+            check=True,
+            capture_output=True,
+            env=dict(os.environ, PYTHONHASHSEED="0"),
         )
         text = out.read_text(errors="replace")
     found = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
@@ -80,8 +91,9 @@ def cost(checkout: Path, warm: int, posts: int) -> float:
 
 
 def commit_of(checkout: Path) -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True,
-                          text=True, check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def main() -> None:
