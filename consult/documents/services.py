@@ -13,6 +13,7 @@ from consult.agencies.models import Agency
 from consult.agencies.services import can_manage_agency
 from consult.documents.components import COMPONENTS
 from consult.documents.models import Document, DocumentKind, DocumentVersion, Section, VersionStatus
+from consult.documents.docx_import import MAX_DOCX_BYTES, DocxError, docx_to_markdown
 from consult.documents.import_report import Dropped, dropped_per_section
 from consult.documents.splitting import DEFAULT_SPLIT_LEVEL, SPLIT_LEVELS, split_markdown
 from consult.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -108,6 +109,29 @@ def _checked_draft(kind, title, summary, markdown, components, split_level):
     return title, summary, sections, dropped
 
 
+_DOCX_PROBLEMS = {
+    "too_large": _l(
+        "The file is larger than %(n)s MB, or unpacks to more than Word files of text do. Images make Word files "
+        "large and are not kept: remove them (describe them in words) and upload the file again.",
+        n=MAX_DOCX_BYTES // (1024 * 1024),
+    ),
+    "old_word": _l("This is an old Word file (.doc). Open it in Word, save it as .docx and upload that."),
+    "not_docx": _l("This file could not be read as a Word document (.docx). Save it in Word as .docx and try again."),
+}
+
+
+def markdown_from_docx(data: bytes) -> str:
+    """The text of an uploaded Word file as Markdown, for the document form (Invalid on the field "file" when
+    it is too large, an old .doc, damaged or no Word file, or holds no text). Writes nothing."""
+    try:
+        markdown = docx_to_markdown(data)
+    except DocxError as exc:
+        raise Invalid(fields={"file": _DOCX_PROBLEMS[exc.reason]}) from None
+    if not markdown.strip():
+        raise Invalid(fields={"file": _l("The file holds no text.")})
+    return markdown
+
+
 @dataclass(frozen=True)
 class DraftPreview:
     """A draft as it would be saved and published, saved nowhere: its sections (not in the session) and what
@@ -115,6 +139,7 @@ class DraftPreview:
 
     title: str
     summary: str
+    service_name: str
     sections: list[Section]
     dropped: list[Dropped]
 
@@ -128,6 +153,7 @@ def preview_draft(
     *,
     markdown: str = "",
     components: dict[str, str] | None = None,
+    service_name: str = "",
     split_level: int = DEFAULT_SPLIT_LEVEL,
 ) -> DraftPreview:
     """What `create_document` or `update_draft` would save from this text, with the same checks (Invalid
@@ -136,7 +162,7 @@ def preview_draft(
     if kind not in {k.value for k in DocumentKind}:
         raise Invalid(fields={"kind": _l("Choose the kind of document.")})
     title, summary, sections, dropped = _checked_draft(kind, title, summary, markdown, components, split_level)
-    return DraftPreview(title, summary, sections, dropped)
+    return DraftPreview(title, summary, " ".join((service_name or "").split())[:200], sections, dropped)
 
 
 def create_document(

@@ -412,17 +412,21 @@ def _document_id(response) -> int:
     return int(match.group(1))
 
 
-def test_agency_admin_creates_a_policy_through_the_form(admin_client):
+def test_agency_admin_creates_a_policy_through_the_form_after_a_preview(admin_client):
     slug = admin_client.agency.slug
     assert admin_client.get(f"/kelola/{slug}/dokumen/baru?jenis=policy").status_code == 200
-    response = admin_client.post(
-        f"/kelola/{slug}/dokumen/baru?jenis=policy",
-        data={
-            "title": "Rancangan Perda Air Bersih",
-            "summary": "Tarif dan layanan air",
-            "body": "Pengantar.\r\n\r\n## Tarif\r\n\r\nTarif dasar.\r\n\r\n## Layanan\r\n\r\nJam layanan.\r\n",
-        },
-    )
+    form = {
+        "title": "Rancangan Perda Air Bersih",
+        "summary": "Tarif dan layanan air",
+        "body": "Pengantar.\r\n\r\n## Tarif\r\n\r\nTarif dasar.\r\n\r\n## Layanan\r\n\r\nJam layanan.\r\n",
+    }
+    preview = admin_client.post(f"/kelola/{slug}/dokumen/baru?jenis=policy", data=form)
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert "Nothing is saved yet" in html and ">Tarif</h2>" in html and "<p>Tarif dasar.</p>" in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
+
+    response = admin_client.post(f"/kelola/{slug}/dokumen/baru?jenis=policy", data={**form, "aksi": "simpan"})
     assert response.status_code == 303
     document = db.session.get(Document, _document_id(response))
     assert document.kind == "policy" and document.agency_id == admin_client.agency.id
@@ -435,7 +439,9 @@ def test_agency_admin_creates_a_service_standard_through_the_form(admin_client):
     slug = admin_client.agency.slug
     form = {"title": "Standar Pelayanan KTP-el", "summary": "Ringkas", "service_name": "Penerbitan KTP-el"}
     form.update({key.replace("-", "_"): f"Teks {key}." for key in COMPONENT_KEYS})
-    response = admin_client.post(f"/kelola/{slug}/dokumen/baru?jenis=service_standard", data=form)
+    preview = admin_client.post(f"/kelola/{slug}/dokumen/baru?jenis=service_standard", data=form)
+    assert preview.status_code == 200 and "Teks jangka-waktu." in preview.get_data(as_text=True)
+    response = admin_client.post(f"/kelola/{slug}/dokumen/baru?jenis=service_standard", data={**form, "aksi": "simpan"})
     assert response.status_code == 303
     document = db.session.get(Document, _document_id(response))
     assert document.kind == "service_standard" and document.service_name == "Penerbitan KTP-el"
@@ -473,7 +479,12 @@ def test_edit_publish_and_start_a_new_version_through_the_pages(admin_client, ma
     assert "Teks satu." in edit_page and 'value="Rancangan Uji"' in edit_page
     response = admin_client.post(
         f"{base}/ubah",
-        data={"title": "Rancangan Diubah", "summary": "", "body": "## Satu\n\nTeks baru.\n\n## Tiga\n\nTambahan.\n"},
+        data={
+            "title": "Rancangan Diubah",
+            "summary": "",
+            "body": "## Satu\n\nTeks baru.\n\n## Tiga\n\nTambahan.\n",
+            "aksi": "simpan",
+        },
     )
     assert response.status_code == 303
     db.session.expire_all()
@@ -504,7 +515,7 @@ def test_edit_publish_and_start_a_new_version_through_the_pages(admin_client, ma
 def test_editing_a_service_standard_keeps_every_field(admin_client, make):
     slug = admin_client.agency.slug
     document = make.standard(admin_client.agency, publish=False, fill=False)
-    form = {"title": "Standar Diubah", "summary": "", "service_name": "Akta Kelahiran"}
+    form = {"title": "Standar Diubah", "summary": "", "service_name": "Akta Kelahiran", "aksi": "simpan"}
     form.update({key.replace("-", "_"): f"Baru {key}." for key in COMPONENT_KEYS})
     assert admin_client.post(f"/kelola/{slug}/dokumen/{document.id}/ubah", data=form).status_code == 303
     db.session.expire_all()
