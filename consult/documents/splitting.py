@@ -84,7 +84,11 @@ def split_markdown(
     return sections
 
 
-def split_level_of(levels: list[int]) -> int:
-    """The split level that gives back sections of these levels from the text they were split from: the deepest
-    one (a chosen level deeper than every section's made no difference), within SPLIT_LEVELS."""
-    return min(max(max(levels, default=DEFAULT_SPLIT_LEVEL), SPLIT_LEVELS[0]), SPLIT_LEVELS[-1])
+def split_level_of(text: str, levels: list[int]) -> int:
+    """The split level a draft was made with, read back from its text and its sections' levels (a draft stores
+    only those): the default when it splits the text into the same sections, else the level offered that does.
+    A level no heading of the text has makes no difference, so any level found gives back the same sections."""
+    same = [n for n in SPLIT_LEVELS if [s.level for s in split_markdown(text, split_level=n)] == list(levels)]
+    if DEFAULT_SPLIT_LEVEL in same or not same:
+        return DEFAULT_SPLIT_LEVEL if same or not levels else min(max(levels), SPLIT_LEVELS[-1])
+    return same[-1]

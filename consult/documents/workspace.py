@@ -66,7 +66,9 @@ def _draft_flow(form, kind: str, document: Document | None, save):
     try:
         upload = getattr(form, "file", None) and form.file.data
         if upload and upload.filename:
-            form.body.data = services.markdown_from_docx(upload.read(MAX_DOCX_BYTES + 1))
+            with upload.stream:  # the spooled temporary file goes now, not when the request ends
+                data = upload.read(MAX_DOCX_BYTES + 1)
+            form.body.data = services.markdown_from_docx(data)
             from_file = upload.filename
         args = _text_args(form, kind)
         if action == "simpan":
@@ -124,7 +126,7 @@ def edit(document_id: int):
         form = _form_for(document.kind, formdata=None, obj=document)
         if document.kind == DocumentKind.POLICY:
             form.body.data = version.body_markdown
-            form.split_level.data = split_level_of([s.level for s in version.sections])
+            form.split_level.data = split_level_of(version.body_markdown, [s.level for s in version.sections])
         else:
             form.service_name.data = document.service_name
             by_key = {s.key: s.body for s in version.sections}

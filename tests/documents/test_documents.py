@@ -13,7 +13,7 @@ from consult.audit import AuditEntry
 from consult.documents import services
 from consult.documents.components import COMPONENT_KEYS, COMPONENTS
 from consult.documents.models import Document, DocumentKind, DocumentVersion, Section
-from consult.documents.splitting import SPLIT_LEVELS, split_level_of, split_markdown
+from consult.documents.splitting import DEFAULT_SPLIT_LEVEL, SPLIT_LEVELS, split_level_of, split_markdown
 from consult.errors import Conflict, Invalid, NotAllowed
 from consult.extensions import db
 from consult.sanitize import DOCUMENT_TAGS, LINK_REL, render_comment, render_document
@@ -147,14 +147,22 @@ def test_headings_deeper_than_the_split_level_stay_inside_their_section(level, t
         assert "## Pasal 1\n\nIsi pasal 1.\n\n### Ayat (1)" in by_title["Bab I Ketentuan Umum"].body
     if level == 3:
         assert by_title["Pasal 3"].body == "#### Catatan\n\nIsi pasal 3."
-    assert split_level_of([s.level for s in sections]) == level
+    assert split_level_of(text, [s.level for s in sections]) == level
 
 
-def test_the_split_level_read_back_from_the_sections_splits_the_text_the_same_way():
-    text = "Pembuka.\n\n## A\n\na\n\n#### a1\n\nx\n"
+@pytest.mark.parametrize(
+    "text",
+    ["Pembuka.\n\n## A\n\na\n\n#### a1\n\nx\n", "# A\n\na\n\n### A1\n\nx\n", "# A\n\n## B\n\n### C\n", "Teks saja."],
+)
+def test_the_split_level_read_back_from_a_draft_splits_its_text_the_same_way_preferring_the_default(text):
     for chosen in SPLIT_LEVELS:
         sections = split_markdown(text, split_level=chosen)
-        assert split_markdown(text, split_level=split_level_of([s.level for s in sections])) == sections
+        found = split_level_of(text, [s.level for s in sections])
+        assert split_markdown(text, split_level=found) == sections
+        if split_markdown(text, split_level=DEFAULT_SPLIT_LEVEL) == sections:
+            assert found == DEFAULT_SPLIT_LEVEL
+    # A draft split some other way before (every heading was a section): its deepest level, as far as offered.
+    assert split_level_of("# A\n\n#### B\n", [1, 4]) == 3
 
 
 def test_splitting_the_same_text_twice_gives_the_same_keys(omb_text):
