@@ -35,7 +35,9 @@ def _markdown(profile: str) -> MarkdownIt:
         md.disable(["image", "heading", "lheading", "code", "fence", "hr", "html_block", "html_inline"])
     else:
         # Images and raw HTML are parsed, so that they can be taken out and reported (not shown as literal text).
-        md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False}).enable(["linkify", "table"])
+        md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False}).enable(
+            ["linkify", "table"]
+        )
         md.add_render_rule("html_block", _render_stripped_block)
         md.add_render_rule("html_inline", lambda *_args: "")
         md.add_render_rule("image", lambda *_args: "")

@@ -12,9 +12,9 @@ from consult.accounts.models import User
 from consult.agencies.models import Agency
 from consult.agencies.services import can_manage_agency
 from consult.documents.components import COMPONENTS
-from consult.documents.models import Document, DocumentKind, DocumentVersion, Section, VersionStatus
 from consult.documents.docx_import import MAX_DOCX_BYTES, DocxError, docx_to_markdown
 from consult.documents.import_report import Dropped, dropped_per_section
+from consult.documents.models import Document, DocumentKind, DocumentVersion, Section, VersionStatus
 from consult.documents.splitting import DEFAULT_SPLIT_LEVEL, SPLIT_LEVELS, split_markdown
 from consult.errors import Conflict, Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction

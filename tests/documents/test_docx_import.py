@@ -1,6 +1,7 @@
 """Importing a Word draft (.docx): read with python-docx into the Markdown the document form takes, split at its
 headings like pasted Markdown, tables and lists kept, images reported as dropped, with clear messages for files
-that are too large, damaged or no Word file. The files are written by python-docx here (tests/documents/docx_files.py)."""
+that are too large, damaged or no Word file. The files are written by python-docx here
+(tests/documents/docx_files.py)."""
 
 from __future__ import annotations
 
@@ -133,10 +134,12 @@ def test_a_file_over_the_size_limit_or_unpacking_to_too_much_is_refused_before_r
     assert refused.value.reason == "too_large"
     # 100 MB of zeros compresses to about 100 kB: refused from the sizes the package declares.
     bomb = io.BytesIO()
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
-        with package.open("word/media/big.bin", "w", force_zip64=True) as member:
-            for _ in range(100):
-                member.write(b"\0" * (1024 * 1024))
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package,
+        package.open("word/media/big.bin", "w", force_zip64=True) as member,
+    ):
+        for _ in range(100):
+            member.write(b"\0" * (1024 * 1024))
     assert len(bomb.getvalue()) < 1024 * 1024
     with pytest.raises(DocxError) as refused:
         docx_to_markdown(bomb.getvalue())

@@ -69,7 +69,10 @@ def test_html_inside_code_is_code_and_nothing_is_removed():
 
 
 def test_markdown_the_sanitiser_keeps_reports_nothing():
-    source = "Teks **tebal** dan [tautan](https://example.org).\n\n- satu\n- dua\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n### Sub"
+    source = (
+        "Teks **tebal** dan [tautan](https://example.org).\n\n- satu\n- dua\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n### Sub"
+    )
     html, removed = render_document_report(source)
     assert removed == []
     assert html == render_document(source) and "<table>" in html and "<h3>Sub</h3>" in html
