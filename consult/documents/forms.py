@@ -18,13 +18,13 @@ class DocumentMetaForm(FlaskForm):
 class PolicyForm(DocumentMetaForm):
     body = TextAreaField(_l("Text (Markdown)"))
     split_level = SelectField(
-        _l("Sections start at"),
+        _l("Sections start at the headings of"),
         coerce=int,
         default=DEFAULT_SPLIT_LEVEL,
         choices=[
-            SelectChoice(1, _l("headings of level 1 (# or Word's Heading 1)")),
-            SelectChoice(2, _l("headings of level 1 and 2 (# and ##, Heading 1 and 2)")),
-            SelectChoice(3, _l("headings of level 1 to 3 (# to ###, Heading 1 to 3)")),
+            SelectChoice(1, _l("level 1: # (Heading 1)")),
+            SelectChoice(2, _l("levels 1–2: # and ## (Heading 1–2)")),
+            SelectChoice(3, _l("levels 1–3: # to ### (Heading 1–3)")),
         ],
     )
     file = FileField(_l("Or upload a Word file (.docx)"))
