@@ -4,6 +4,7 @@ everything typed, "Simpan" saves. axe-core clean, no horizontal scrolling, no co
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from tests.documents.docx_files import agency_draft
 pytestmark = pytest.mark.browser
 
 AGENCY_ADMIN = "pengelola@disdukcapil-sukamaju.example"
-SHOTS = Path("/tmp/imports-shots")
+SHOTS = Path(tempfile.gettempdir()) / "imports-shots"  # /tmp/imports-shots: screenshots to look at, not kept
 PASTED = (
     "Pengantar rancangan.\n\n## Jam Layanan\n\n"
     'Loket buka <span style="color:red">08.00</span> sampai 14.00.\n\n### Hari libur\n\nLoket tutup.\n\n'
