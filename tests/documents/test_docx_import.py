@@ -12,6 +12,7 @@ import zipfile
 import docx
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from consult.documents import services
 from consult.documents.docx_import import MAX_DOCX_BYTES, DocxError, docx_to_markdown
@@ -146,7 +147,7 @@ def test_a_file_over_the_size_limit_or_unpacking_to_too_much_is_refused_before_r
     assert refused.value.reason == "too_large"
 
 
-def test_the_service_names_the_file_field_with_a_clear_message(make):
+def test_the_service_names_the_file_field_with_a_clear_message(app, make):
     for data, message in [
         (b"bukan word", "could not be read as a Word document"),
         (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "old Word file (.doc)"),
@@ -154,5 +155,6 @@ def test_the_service_names_the_file_field_with_a_clear_message(make):
     ]:
         with pytest.raises(Invalid) as refused:
             services.markdown_from_docx(data)
-        assert list(refused.value.fields) == ["file"] and message in str(refused.value.fields["file"])
+        with app.test_request_context("/"), force_locale("en"):  # the message is lazy: read it in English
+            assert list(refused.value.fields) == ["file"] and message in str(refused.value.fields["file"])
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
