@@ -306,3 +306,36 @@ def test_a_participant_named_like_html_is_shown_as_text_in_the_api(client, hosti
     authors = {item["author"] for item in body["items"]}
     assert hostile("victim-name") in authors  # JSON carries the text as it is; pages escape it
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) >= 2
+
+
+def test_the_draft_preview_shows_typed_values_imported_headings_and_the_file_name_as_text(client, auth, hostile_world):
+    from io import BytesIO
+
+    import docx
+
+    from tests.documents.docx_files import saved
+
+    w = hostile_world
+    auth.login(w["admin"])
+    url = f"/kelola/{w['slug']}/dokumen/baru?jenis=policy"
+    body = f"## {hostile('preview-section')}\n\nTeks ![{hostile('image-alt')}](x.png) {hostile('inline-html')}\n"
+    data = {"title": hostile("preview-title"), "summary": hostile("preview-summary"), "body": body}
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert_inert(html, "preview-title", "preview-summary", "preview-section", "image-alt")
+    assert "&lt;span&gt; removed" in html or "&lt;span&gt; dibuang" in html  # the HTML is reported, not shown
+
+    document = docx.Document()
+    document.add_paragraph(hostile("docx-heading"), style="Heading 1")
+    document.add_paragraph(hostile("docx-text"))
+    # A browser sends a file name's quotes percent-encoded; this one needs none to be markup.
+    file_name = "<span hx-post=/comments/1/tarik hx-trigger=load data-pwn=file-name>x</span>.docx"
+    upload = {**data, "body": "", "file": (BytesIO(saved(document)), file_name)}
+    response = client.post(url, data=upload, content_type="multipart/form-data")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert_inert(html, "docx-heading", "docx-text")
+    assert "&lt;span hx-post=/comments/1/tarik hx-trigger=load data-pwn=file-name&gt;x&lt;/span&gt;.docx" in html
+    back = client.post(url, data={**data, "body": body, "aksi": "ubah"})
+    assert_inert(back.get_data(as_text=True), "preview-title", "preview-summary")
