@@ -56,6 +56,7 @@ class Stance(RequestModel):
 
 class NewReport(RequestModel):
     reason: text(
+        nullable=True,
         minLength=REPORT_MIN_CHARS,
         maxLength=MAX_REASON_CHARS,
         pattern=collapsed_at_least(REPORT_MIN_CHARS),
