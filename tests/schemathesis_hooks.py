@@ -24,6 +24,8 @@ RULES_BEYOND_THE_SCHEMA = {
     ("POST", "/rounds/{id}/comments"): {"section_id"},  # a section of this round's document
     ("POST", "/rounds/{id}/extend"): {"closes_at"},  # in the future, later than now's closing, within 366 days
     ("POST", "/comments/{id}/moderation"): {"rule"},  # one of the agency's house rules in force
+    # a rule of the agency in force, or (for "other") a reason: "reason or rule" is beyond the schema
+    ("POST", "/comments/{id}/reports"): {"reason", "rule"},
 }
 
 

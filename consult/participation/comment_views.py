@@ -46,7 +46,7 @@ def replies(comment_id: int):
         form_error=None,
         refusal=services.participation_refusal(current_user, rnd),
         section_titles={},
-        **comment_context(page.items),
+        **comment_context(page.items, rnd),
     )
 
 
@@ -54,13 +54,19 @@ def replies(comment_id: int):
 @participation_limit("REPORT_LIMIT", "report")
 def report(comment_id: int):
     comment = services.get_comment(comment_id)
-    form = ReportForm()
-    status = 200
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path))
+    rnd = db_round(comment)
+    if request.method == "GET" and services.my_reports(current_user, [comment.id]):
+        flash(_("You have already reported this comment. The moderators will look at it."), "info")
+        return redirect(url_for("participation.comment_page", comment_id=comment.id), code=303)
+    form = ReportForm(services.house_rules_of(rnd.agency_id))
+    status = 200
     if form.validate_on_submit():
         try:
-            services.report_comment(current_user, comment, form.reason.data or "", address=client_address())
+            services.report_comment(
+                current_user, comment, form.given_reason(), rule=form.chosen_rule(), address=client_address()
+            )
         except Invalid as exc:
             apply_errors(form, exc)
             status = 422
@@ -71,7 +77,7 @@ def report(comment_id: int):
             flash(_("Thank you. The moderators will look at this comment."), "success")
             return redirect(url_for("participation.comment_page", comment_id=comment.id), code=303)
     return render_template(
-        "participation/report.html", form=form, comment=comment, round=db_round(comment), stance_labels=STANCE_LABELS
+        "participation/report.html", form=form, comment=comment, round=rnd, stance_labels=STANCE_LABELS
     ), status
 
 

@@ -72,7 +72,7 @@ def post_comment(round_id: int):
     except ServiceError as exc:
         return _comment_refused(rnd, form, exc, parent_id)
     if g.htmx:
-        context = comment_context([comment])
+        context = comment_context([comment], rnd)
         if parent_id:
             parent = services.get_comment(comment.parent_id)
             return render_template(
@@ -125,8 +125,10 @@ def _comment_refused(rnd: Round, form, exc: ServiceError, parent_id: int | None)
                 retarget=f"#balas-{parent.id}",
                 reply_form=reply_form,
                 parent=parent,
+                round=rnd,
                 form_error=message,
                 refusal=None,
+                speaking_as=services.staff_role(current_user, rnd.agency_id),
             )
         return render_comment_page(parent, reply_form=reply_form, form_error=message, status=exc.status)
     if g.htmx:
@@ -138,6 +140,7 @@ def _comment_refused(rnd: Round, form, exc: ServiceError, parent_id: int | None)
             round=rnd,
             form_error=message,
             refusal=None,
+            speaking_as=services.staff_role(current_user, rnd.agency_id),
         )
     return render_round(rnd, form=form, status=exc.status, form_error=message)
 
@@ -173,6 +176,7 @@ def set_stance(round_id: int, section_id: int):
                 action_form=ActionForm(),
                 stance_labels={key: str(label) for key, label in STANCE_LABELS.items()},
                 refusal=None,
+                speaking_as=None,
             )
         flash(_("Your stance is saved."), "success")
     return redirect(_back(url_for("participation.round_page", round_id=rnd.id, _anchor=section.key)), code=303)

@@ -150,6 +150,10 @@ def hostile_world(make):
     participation.report_comment(
         db.session.get(User, reporter.id), db.session.get(Comment, victim_comment.id), hostile("report-reason")
     )
+    participation.report_comment(  # a report that names the house rule (its title, snapshot)
+        db.session.get(User, make.user(verified=True).id), db.session.get(Comment, victim_comment.id), None, rule=1
+    )
+    official = participation.post_comment(db.session.get(User, admin.id), rnd, "Tanggapan dinas.")  # the agency's
     author_comment = participation.post_comment(
         db.session.get(User, author.id), rnd, "Komentar yang akan disembunyikan.", show_name=True
     )
@@ -182,6 +186,7 @@ def hostile_world(make):
         "admin": db.session.get(User, admin.id),
         "site_admin": db.session.get(User, site_admin.id),
         "appeal": moderation.appeal_of(author_comment.id).id,
+        "official": official.id,
     }
 
 
@@ -256,6 +261,19 @@ def test_moderators_see_reports_appeals_and_blocks_as_text(client, auth, hostile
     assert_inert(_page(client, f"{base}/banding/{w['appeal']}"), "appeal-body", "hide-reason")
     assert_inert(_page(client, f"{base}/blokir"), "block-reason")
     assert_inert(_page(client, base), "agency-name")
+    assert_inert(_page(client, f"{base}?putaran={w['round']}&tampil=semua"), "rule-title", "round-title", "agency-name")
+    assert_inert(_page(client, f"{base}?putaran={w['round']}"), "rule-title", "report-reason")
+    assert_inert(_page(client, f"/comments/{w['official']}/sembunyikan"), "rule-title", "agency-name", "round-title")
+    fragment = _page(client, f"/comments/{w['official']}/sembunyikan", headers={"HX-Request": "true"})
+    assert_inert(fragment, "rule-title")
+    assert_inert(_page(client, f"/rounds/{w['round']}"), "agency-name", "rule-title")  # with the "hide" controls
+
+
+def test_the_agencys_own_voice_and_the_report_form_show_names_and_rules_as_text(client, auth, hostile_world):
+    w = hostile_world
+    assert_inert(_page(client, f"/comments/{w['official']}"), "agency-name")
+    auth.login(w["author"])
+    assert_inert(_page(client, f"/comments/{w['official']}/laporkan"), "rule-title", "agency-name")
 
 
 def test_agency_admins_see_documents_rounds_and_rules_as_text(client, auth, hostile_world):
