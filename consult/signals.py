@@ -26,6 +26,11 @@ site_words = _signals.signal("site-words")
 """sender: None; each receiver returns a list of words of this site (agency names and slugs) that passwords
 and display names must not be: accounts asks, agencies answers."""
 
+# --- agencies -------------------------------------------------------------------------------------------------
+verification_decided = _signals.signal("verification-decided")
+"""sender: VerificationRequest, just approved, refused or revoked; kwargs: decision ("approved" | "refused" |
+"revoked"). Notifications e-mails the person."""
+
 # --- rounds ----------------------------------------------------------------------------------------------------
 round_opened = _signals.signal("round-opened")
 """sender: Round, recorded as opened by the scheduler (round.opened)."""

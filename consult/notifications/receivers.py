@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from consult import signals
-from consult.agencies.models import Agency
+from consult.agencies.models import Agency, VerificationRequest
 from consult.notifications import notices, services
 from consult.participation.models import Comment, Report
 from consult.rounds.models import Round
@@ -39,6 +39,10 @@ def _on_report_escalated(report: Report, *, agency: Agency, **_extra: Any) -> in
     return notices.notify_report_escalated(report, notices.agency_admins(agency.id))
 
 
+def _on_verification_decided(row: VerificationRequest, *, decision: str, **_extra: Any) -> bool:
+    return notices.notify_verification(row, decision)
+
+
 def connect_signals() -> None:
     """Every notice notifications sends on what happened below it (create_app calls this)."""
     signals.account_mail.connect(services.on_account_mail)
@@ -48,3 +52,4 @@ def connect_signals() -> None:
     signals.round_opened.connect(_on_round_opened)
     signals.round_closing_soon.connect(_on_round_closing_soon)
     signals.report_escalated.connect(_on_report_escalated)
+    signals.verification_decided.connect(_on_verification_decided)
