@@ -120,19 +120,16 @@ def _locked_request(actor: User | None, request_id: int) -> VerificationRequest:
     return row
 
 
-def _reason(reason: str | None, what: str) -> str:
+def _reason(reason: str | None, refusing: bool) -> str:
     reason = " ".join((reason or "").split())
     if not MIN_REASON_CHARS <= len(reason) <= MAX_REASON_CHARS:
-        raise Invalid(
-            fields={
-                "reason": _l(
-                    "Say why %(what)s, in %(min)s to %(max)s characters: the person reads it.",
-                    what=what,
-                    min=MIN_REASON_CHARS,
-                    max=MAX_REASON_CHARS,
-                )
-            }
+        bounds = {"min": MIN_REASON_CHARS, "max": MAX_REASON_CHARS}
+        message = (
+            _l("Say why you refuse, in %(min)s to %(max)s characters: the person reads it.", **bounds)
+            if refusing
+            else _l("Say why you revoke it, in %(min)s to %(max)s characters: the person reads it.", **bounds)
         )
+        raise Invalid(fields={"reason": message})
     return reason
 
 
@@ -162,7 +159,7 @@ def refuse(actor: User | None, request_id: int, reason: str) -> VerificationRequ
         row = _locked_request(actor, request_id)
         if not row.is_pending:
             raise Conflict(_l("This request was decided already."))
-        reason = _reason(reason, _l("you refuse"))
+        reason = _reason(reason, refusing=True)
         row.status, row.decided_at, row.decided_by_id, row.reason = (
             VerificationStatus.REFUSED,
             utcnow(),
@@ -183,7 +180,7 @@ def revoke(actor: User | None, request_id: int, reason: str) -> VerificationRequ
         row = _locked_request(actor, request_id)
         if row.status != VerificationStatus.APPROVED:
             raise Conflict(_l("Only an approved verification can be revoked."))
-        reason = _reason(reason, _l("you revoke it"))
+        reason = _reason(reason, refusing=False)
         person = lock_row(User, row.user_id)
         row.status, row.revoked_at, row.revoked_by_id, row.revoke_reason = (
             VerificationStatus.REVOKED,
