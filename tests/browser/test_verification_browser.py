@@ -5,6 +5,7 @@ saya" lists the person's comments."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 JS_MODES = pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
-SHOTS = Path("/tmp/acct10-shots")
+SHOTS = Path(tempfile.gettempdir()) / "acct10-shots"  # /tmp/acct10-shots: screenshots to look at, not kept
 
 
 def shot(page, name: str) -> None:
