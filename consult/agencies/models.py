@@ -90,7 +90,7 @@ class VerificationRequest(db.Model):
     revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 
     @property
     def is_pending(self) -> bool:

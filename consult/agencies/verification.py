@@ -110,7 +110,13 @@ def request_verification(user: User | None, agency_id: int | None, note: str = "
 def _locked_request(actor: User | None, request_id: int) -> VerificationRequest:
     if actor is None or not actor.is_authenticated:
         raise LoginRequired()
-    row = lock_row(VerificationRequest, request_id)
+    # the request's row only (FOR UPDATE OF): its agency is joined to it, and agencies are not locked by a decision
+    row = db.session.scalar(
+        sa.select(VerificationRequest)
+        .where(VerificationRequest.id == request_id)
+        .with_for_update(of=VerificationRequest)
+        .execution_options(populate_existing=True)
+    )
     if row is None:
         raise NotFound()
     if not can_decide_verification(actor, row.agency):
