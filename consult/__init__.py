@@ -111,13 +111,15 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts_bp
     from consult.admin.views import bp as admin_bp
+    from consult.agencies.verification_views import admin as verification_admin_bp
+    from consult.agencies.verification_views import bp as verification_bp
     from consult.api import bp as api_bp
     from consult.documents.workspace import bp as documents_bp
     from consult.moderation import page_actions  # noqa: F401 - adds the round page's "hide" to the blueprint
     from consult.moderation.views import bp as moderation_bp
     from consult.moderation.workspace import admin as moderation_admin_bp
     from consult.notifications.views import bp as notifications_bp
-    from consult.participation import comment_views, views  # noqa: F401 - each adds its routes to the blueprint
+    from consult.participation import comment_views, mine, views  # noqa: F401 - each adds its routes to the blueprint
     from consult.participation.pages import bp as participation_bp
     from consult.rounds.views import bp as rounds_bp
     from consult.rounds.workspace import bp as rounds_admin_bp
@@ -132,3 +134,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(verification_bp)
+    app.register_blueprint(verification_admin_bp)

@@ -31,6 +31,11 @@ version_published = _signals.signal("version-published")
 """sender: DocumentVersion, just published (version.published). Rounds bumps the revision of the document's
 rounds: their pages say that a newer version exists."""
 
+# --- agencies -------------------------------------------------------------------------------------------------
+verification_decided = _signals.signal("verification-decided")
+"""sender: VerificationRequest, just approved, refused or revoked; kwargs: decision ("approved" | "refused" |
+"revoked"). Notifications e-mails the person."""
+
 # --- rounds ----------------------------------------------------------------------------------------------------
 round_opened = _signals.signal("round-opened")
 """sender: Round, recorded as opened by the scheduler (round.opened)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -36,14 +36,22 @@ ERROR_TEXT = {
 }
 
 
-def safe_local_path(target: str | None) -> str | None:
-    """`target` when it is a path on this site, else None (no open redirect after login or a language change).
+MAX_NEXT_CHARS = 1000  # a return address longer than any page of this site is none of its pages
 
-    Browsers drop tabs and newlines inside URLs and read a backslash as a slash, so "/\t/evil.example" or
-    "/\\evil.example" would leave the site: any whitespace, control character or backslash is refused.
+
+def safe_local_path(target: str | None) -> str | None:
+    """`target` as a path on this site (path, query and fragment only), else None: no open redirect after login,
+    registration or a language change.
+
+    Only a path that starts with one "/" passes: an absolute URL ("https://evil.example"), a scheme ("javascript:",
+    "data:"), a host ("//evil.example", "///evil.example") are refused. Browsers drop tabs and newlines inside URLs
+    and read a backslash as a slash, so "/\t/evil.example" or "/\\evil.example" would leave the site: any whitespace,
+    control character or backslash is refused, and so is a path whose percent-decoded form would start with "//" or
+    hold a backslash (some servers and proxies decode before redirecting).
     """
     if (
         not target
+        or len(target) > MAX_NEXT_CHARS
         or not target.startswith("/")
         or target.startswith("//")
         or "\\" in target
@@ -51,7 +59,31 @@ def safe_local_path(target: str | None) -> str | None:
     ):
         return None
     parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
+    if parts.scheme or parts.netloc:
+        return None
+    decoded = unquote(parts.path)
+    if decoded.startswith("//") or "\\" in decoded or any(ord(ch) < 32 or ord(ch) == 127 for ch in decoded):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+# Pages whose address must not travel in a log-in link's `next`: the log-in flow itself, and pages with a secret
+# token in their path (a confirmation, reset or unsubscribe link).
+_NO_RETURN = {"accounts", "notifications.unsubscribe"}
+
+
+def return_path() -> str | None:
+    """This page's own address (path and query) for the header's "Log in" and "Register" links, so that the person
+    comes back here; None on pages not worth coming back to (see _NO_RETURN), after a POST, or on an error page.
+
+    The same for every reader of the address (the page cache keys pages by it): never anything per-person.
+    """
+    endpoint = request.endpoint or ""
+    if request.method != "GET" or not endpoint or endpoint in _NO_RETURN or request.blueprint in _NO_RETURN:
+        return None
+    if endpoint in ("rounds.home", "static", "healthz") or endpoint.startswith("api."):
+        return None
+    return safe_local_path(request.full_path.rstrip("?"))
 
 
 def wants_json() -> bool:
@@ -267,7 +299,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def template_globals():
-        return {"current_lang": str(get_locale()), "languages": app.config["LANGUAGES"]}
+        return {"current_lang": str(get_locale()), "languages": app.config["LANGUAGES"], "return_path": return_path}
 
     @app.before_request
     def remember_htmx():

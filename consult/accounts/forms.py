@@ -17,6 +17,7 @@ class RegisterForm(FlaskForm):
     name = StringField(_l("Name"))
     email = EmailField(_l("E-mail"))
     password = PasswordField(_l("Password"))
+    next = HiddenField()  # where to come back to, carried into the confirmation link
 
 
 class TokenForm(FlaskForm):

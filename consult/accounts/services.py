@@ -136,23 +136,29 @@ def check_registration(email: str, name: str, password: str) -> tuple[str, str]:
     return email, name
 
 
-def account_links(user: User) -> dict[str, tuple[str, dict]]:
+def account_links(user: User, next_path: str | None = None) -> dict[str, tuple[str, dict]]:
+    """The links of an account e-mail. `next_path` (a local path the caller made safe) is where the confirmation
+    link sends the person once confirmed: the page they were on when they registered."""
     links: dict[str, tuple[str, dict]] = {
         "login_url": ("accounts.login", {}),
         "forgot_url": ("accounts.forgot_password", {}),
     }
     if not user.is_confirmed:
-        links["confirm_url"] = ("accounts.confirm", {"token": tokens.confirm_token(user.id, user.email)})
+        values = {"token": tokens.confirm_token(user.id, user.email)}
+        if next_path:
+            values["next"] = next_path
+        links["confirm_url"] = ("accounts.confirm", values)
     return links
 
 
-def register_user(email: str, name: str, password: str) -> None:
+def register_user(email: str, name: str, password: str, *, next_path: str | None = None) -> None:
     """Self-registration: anyone may call it. Answers alike whether or not the address has an account.
 
     A new address gets an unconfirmed citizen account and the e-mail "confirm your address"; an address that has
     an account already gets the e-mail "you already have an account" (with the log-in and reset links, and a
     fresh confirmation link if it was never confirmed), and nothing is changed. Both ways hash the password, so
-    the time taken does not tell either. Not audited: accounts are personal, not public record.
+    the time taken does not tell either. Not audited: accounts are personal, not public record. `next_path` (made
+    safe by the caller) rides in the confirmation link: confirming leads back to the page the person came from.
     """
     email, name = check_registration(email, name, password)
     password_hash = hash_password(password)
@@ -168,7 +174,9 @@ def register_user(email: str, name: str, password: str) -> None:
                 user = User(email=email, name=name, password_hash=password_hash)
                 db.session.add(user)
                 db.session.flush()
-                send_account_mail("account_confirm", to_addr=user.email, user=user, links=account_links(user))
+                send_account_mail(
+                    "account_confirm", to_addr=user.email, user=user, links=account_links(user, next_path)
+                )
             return
         except sa.exc.IntegrityError:  # the same new address registered twice at once: the other one won
             if attempt:

@@ -52,6 +52,12 @@ def _safe_next(target: str | None) -> str:
     return safe_local_path(target) or url_for("rounds.home")
 
 
+def _next_field(form) -> str:
+    """Where the log-in or registration form leads back to: the `next` of the address (GET) or of the form (POST),
+    kept only when it is a safe local path, so that nothing else is echoed into the page or its links."""
+    return safe_local_path(request.args.get("next") if request.method == "GET" else form.next.data) or ""
+
+
 def _no_store(response):
     """Pages holding a secret (a new API token, a link's token) or personal data: kept by no cache or history."""
     response = make_response(response)
@@ -86,8 +92,7 @@ def _password_hint() -> str:
 @login_limits
 def login():
     form = LoginForm()
-    if request.method == "GET":
-        form.next.data = request.args.get("next", "")
+    form.next.data = _next_field(form)
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
@@ -120,9 +125,15 @@ def login():
 def register():
     form = RegisterForm()
     status = 200
+    form.next.data = _next_field(form)
     if form.validate_on_submit():
         try:
-            services.register_user(form.email.data or "", form.name.data or "", form.password.data or "")
+            services.register_user(
+                form.email.data or "",
+                form.name.data or "",
+                form.password.data or "",
+                next_path=safe_local_path(form.next.data),
+            )
         except Invalid as exc:
             apply_errors(form, exc)
             status = 422
@@ -233,18 +244,20 @@ def _link_problem(exc: BadLink, *, reset: bool):
 @bp.route("/konfirmasi/<token>", methods=["GET", "POST"])
 def confirm(token: str):
     form = ActionForm()
+    next_path = safe_local_path(request.args.get("next"))  # the page they registered from (account_links)
     try:
         user = credentials.user_for_confirmation(token)
         if form.validate_on_submit():
             user = credentials.confirm_email(token)
             if current_user.is_authenticated and current_user.id == user.id:
                 flash(_("Your e-mail address is confirmed. You can take part now."), "success")
-                return redirect(url_for("rounds.home"), code=303)
+                return redirect(next_path or url_for("rounds.home"), code=303)
             flash(_("Your e-mail address is confirmed. Log in to take part."), "success")
-            return redirect(url_for("accounts.login"), code=303)
+            return redirect(url_for("accounts.login", next=next_path), code=303)
     except BadLink as exc:
         return _link_problem(exc, reset=False)
-    return _no_store(render_template("accounts/confirm.html", form=form, confirmed=user.is_confirmed))
+    page = render_template("accounts/confirm.html", form=form, confirmed=user.is_confirmed, next_path=next_path)
+    return _no_store(page)
 
 
 @bp.post("/konfirmasi/kirim-ulang")

@@ -205,3 +205,23 @@ def agency_admins(agency_id: int) -> list[User]:
     if not admins:
         admins = list(db.session.scalars(sa.select(User).where(User.is_admin.is_(True)).order_by(User.id)))
     return admins
+
+
+def notify_verification(row: Any, decision: str) -> bool:
+    """Queue "your verification was approved / refused / revoked" for the person, with the agency and the reason
+    (refused, revoked), unless they turned e-mail off. Key "verification:<request_id>:<decision>"."""
+    recipient = recipient_of(row.user_id)
+    if recipient is None:
+        return False
+    user, locale = recipient
+    return enqueue(
+        user,
+        locale,
+        "verification_decided",
+        f"verification:{row.id}:{decision}",
+        mail.SCOPE_ALL,  # about one's own account: only "stop all e-mail" stops it
+        decision=decision,
+        agency_name=row.agency.name,
+        reason=row.revoke_reason if decision == "revoked" else row.reason,
+        profile_url=mail.public_url("accounts.profile", _anchor="verifikasi"),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from consult import signals
-from consult.agencies.models import Agency
+from consult.agencies.models import Agency, VerificationRequest
 from consult.notifications import notices, services
 from consult.participation.models import Comment, Report
 from consult.rounds.models import Round
@@ -53,6 +53,10 @@ def _on_report_escalated(report: Report, *, agency: Agency, **_extra: Any) -> in
     return notices.notify_report_escalated(report, notices.agency_admins(agency.id))
 
 
+def _on_verification_decided(row: VerificationRequest, *, decision: str, **_extra: Any) -> bool:
+    return notices.notify_verification(row, decision)
+
+
 def connect_signals() -> None:
     """Every notice notifications sends on what happened below it (create_app calls this)."""
     signals.account_mail.connect(services.on_account_mail)
@@ -65,3 +69,4 @@ def connect_signals() -> None:
     signals.round_reopened.connect(_on_round_reopened)
     signals.round_extended.connect(_on_round_extended)
     signals.report_escalated.connect(_on_report_escalated)
+    signals.verification_decided.connect(_on_verification_decided)

@@ -83,6 +83,7 @@ class Comment(db.Model):
         ),
         sa.Index("ix_comments_parent", "parent_id", "id"),
         sa.Index("ix_comments_round_new", "round_id", "id"),  # moderators: every new comment of a round
+        sa.Index("ix_comments_author_new", "author_id", "id"),  # "my comments", newest first (migration 0011)
         sa.CheckConstraint("stance IN ('support', 'oppose', 'neutral')", name="stance_value"),
     )
 
@@ -91,7 +92,7 @@ class Comment(db.Model):
     section_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sections.id"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     stance: Mapped[str | None] = mapped_column(sa.String(10))
     body: Mapped[str] = mapped_column(sa.Text)  # source as written (Markdown subset)
     body_html: Mapped[str] = mapped_column(sa.Text)  # rendered once by consult.sanitize.render_comment

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from consult.agencies.models import Agency
+from consult.documents.models import Section
 from consult.errors import Invalid
 from consult.extensions import db
 from consult.pagination import decode_cursor, encode_cursor
 from consult.participation.models import Comment, CommentVote, SectionStance, SectionStats
+from consult.rounds.models import Round
 
 PAGE_SIZE = 20
 ORDERS = ("new", "agreed")
@@ -106,3 +109,42 @@ def section_stats(round_id: int) -> dict[int, SectionStats]:
     return {
         s.section_id: s for s in db.session.scalars(sa.select(SectionStats).where(SectionStats.round_id == round_id))
     }
+
+
+@dataclass(frozen=True)
+class MyComment:
+    """One of the person's comments as their "my comments" list shows it: with its round and section."""
+
+    comment: Comment
+    round_id: int
+    round_title: str
+    agency_slug: str
+    timezone: str
+    section_title: str | None
+
+
+@dataclass
+class MyCommentPage:
+    items: list[MyComment]
+    next_cursor: str | None
+
+
+def my_comments_page(user, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> MyCommentPage:
+    """The person's comments and replies across every round, newest first, keyset by id: one query per page
+    (the comment with its round's title, its agency and its section's title joined), on ix_comments_author_new.
+    Withdrawn and hidden ones are listed too, with their state (the page shows the rule and reason, never a hidden
+    text)."""
+    query = (
+        sa.select(Comment, Round.id, Round.title, Agency.slug, Agency.timezone, Section.title)
+        .options(sa.orm.raiseload(Comment.participant))  # the person's own list: no author to show
+        .join(Round, Round.id == Comment.round_id)
+        .join(Agency, Agency.id == Round.agency_id)
+        .outerjoin(Section, Section.id == Comment.section_id)
+        .where(Comment.author_id == user.id)
+    )
+    if cursor:
+        (last_id,) = _decode(cursor, 1)
+        query = query.where(Comment.id < last_id)
+    rows = db.session.execute(query.order_by(Comment.id.desc()).limit(limit + 1)).all()
+    items = [MyComment(*row) for row in rows[:limit]]
+    return MyCommentPage(items, _encode(items[-1].comment.id) if len(rows) > limit else None)

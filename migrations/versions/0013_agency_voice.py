@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_agency_voice"
-down_revision = "0010_public_revision"
+down_revision = "0011_verification_requests"
 
 
 def upgrade():

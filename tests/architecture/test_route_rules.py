@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from consult.accounts.models import ApiToken
 from consult.accounts.services import create_api_token
+from consult.agencies import verification
 from consult.extensions import db, limiter
 from consult.moderation import services as moderation
 from consult.participation import services as participation
@@ -93,6 +94,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("accounts.resend_confirmation", "POST"): R("logged_in", "/konfirmasi/kirim-ulang"),
     ("accounts.revoke_token", "POST"): R("author", "/profil/token/{token}/cabut"),
     ("moderation.my_decisions", "GET"): R("logged_in", "/profil/moderasi"),
+    ("participation.my_comments", "GET"): R("logged_in", "/profil/komentar"),
+    ("verification.request_verification", "GET"): R("logged_in", "/profil/verifikasi"),
+    ("verification.request_verification", "POST"): R("logged_in", "/profil/verifikasi"),
     ("notifications.settings", "GET"): R("logged_in", "/profil/notifikasi"),
     ("notifications.settings", "POST"): R("logged_in", "/profil/notifikasi"),
     ("notifications.settings_unfollow", "POST"): R("logged_in", "/profil/notifikasi/putaran/{round}/berhenti"),
@@ -146,6 +150,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("moderation_admin.update_rule", "POST"): R("managers", "/kelola/{a}/aturan/{rule}"),
     ("moderation_admin.retire_rule", "POST"): R("managers", "/kelola/{a}/aturan/{rule}/cabut"),
     ("moderation_admin.set_threshold", "POST"): R("managers", "/kelola/{a}/aturan/ambang"),
+    ("verification_admin.requests", "GET"): R("managers", "/kelola/{a}/verifikasi"),
+    ("verification_admin.review", "GET"): R("managers", "/kelola/{a}/verifikasi/{verification}"),
+    ("verification_admin.approve", "POST"): R("managers", "/kelola/{a}/verifikasi/{verification}/setujui"),
+    ("verification_admin.refuse", "POST"): R("managers", "/kelola/{a}/verifikasi/{verification}/tolak"),
+    ("verification_admin.revoke", "POST"): R("managers", "/kelola/{a}/verifikasi/{verification}/cabut"),
     # the site admin
     ("admin.index", "GET"): R("site_admin", "/admin/"),
     ("admin.create_agency", "POST"): R("site_admin", "/admin/instansi"),
@@ -218,6 +227,7 @@ def world(make):
         users["moderator"], db.session.get(Comment, blocked.id), utcnow() + dt.timedelta(days=2), "Spam berulang."
     )
     draft = make.policy(agency_a, publish=False, title="Draf")
+    asking = verification.request_verification(make.user(), agency_a.id, "Sudah menunjukkan KTP di loket.")
     tokens = {role: create_api_token(user) for role, user in users.items()}
     db.session.commit()
     author_token_id = db.session.scalar(sa.select(ApiToken.id).where(ApiToken.user_id == users["author"].id))
@@ -236,6 +246,7 @@ def world(make):
             "document": rnd.document_id,
             "draft": draft.id,
             "token": author_token_id,
+            "verification": asking.id,
         },
     )
 

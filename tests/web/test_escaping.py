@@ -357,3 +357,48 @@ def test_the_draft_preview_shows_typed_values_imported_headings_and_the_file_nam
     assert "&lt;span hx-post=/comments/1/tarik hx-trigger=load data-pwn=file-name&gt;x&lt;/span&gt;.docx" in html
     back = client.post(url, data={**data, "body": body, "aksi": "ubah"})
     assert_inert(back.get_data(as_text=True), "preview-title", "preview-summary")
+
+
+def test_verification_notes_reasons_and_names_are_shown_as_text(client, auth, hostile_world, make):
+    from consult.agencies import verification
+
+    w = hostile_world
+    asking, other = make.user(), make.user()
+    with write_transaction():
+        db.session.get(User, asking.id).name = hostile("asking-name")
+    first = verification.request_verification(
+        db.session.get(User, asking.id), w["admin"].memberships[0].agency_id, hostile("verification-note")
+    )
+    verification.refuse(w["admin"], first.id, hostile("refusal-reason"))
+    granted = verification.request_verification(
+        db.session.get(User, other.id), w["admin"].memberships[0].agency_id, hostile("other-note")
+    )
+    verification.approve(w["admin"], granted.id)
+    verification.revoke(w["admin"], granted.id, hostile("revoke-reason"))
+    again = verification.request_verification(
+        db.session.get(User, asking.id), w["admin"].memberships[0].agency_id, hostile("second-note")
+    )
+    db.session.commit()
+    auth.login(w["admin"])
+    base = f"/kelola/{w['slug']}/verifikasi"
+    assert_inert(_page(client, base), "asking-name", "second-note", "agency-name")
+    assert_inert(_page(client, f"{base}/{first.id}"), "asking-name", "verification-note", "refusal-reason")
+    assert_inert(_page(client, f"{base}/{granted.id}"), "other-note", "revoke-reason")
+    assert_inert(_page(client, f"{base}/{again.id}"), "second-note")
+    auth.logout()
+    auth.login(db.session.get(User, asking.id))
+    assert_inert(_page(client, "/profil"), "agency-name")
+    auth.logout()
+    auth.login(db.session.get(User, other.id))
+    assert_inert(_page(client, "/profil"), "revoke-reason", "agency-name")
+    assert_inert(_page(client, "/profil/verifikasi"), "agency-name")
+
+
+def test_my_comments_show_titles_and_moderation_reasons_as_text(client, auth, hostile_world):
+    w = hostile_world
+    auth.login(w["author"])
+    assert_inert(_page(client, "/profil/komentar"), "round-title", "hide-reason", "rule-title")
+    assert_inert(_page(client, "/profil"), "round-title", "hide-reason")
+    auth.logout()
+    auth.login(w["victim"])
+    assert_inert(_page(client, "/profil/komentar"), "round-title", "section-title")
