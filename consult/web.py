@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from consult import params
+from consult import idempotency, params
 from consult.errors import ServiceError
 from consult.i18n import LANG_COOKIE, format_localtime
 
@@ -244,6 +244,7 @@ def init_app(app: Flask) -> None:
         return _language_response(lang, request.args.get("next"))
 
     app.add_template_filter(format_localtime, "localtime")
+    app.add_template_global(idempotency.new_key, "submission_key")  # a form's one-time key (consult/idempotency.py)
 
     @app.context_processor
     def template_globals():
