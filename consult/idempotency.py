@@ -45,7 +45,7 @@ FORM_FIELD = "submission_key"  # the hidden field of the web forms
 HEADER = "Idempotency-Key"  # the API's request header
 REPLAYED_HEADER = "Idempotent-Replayed"  # "true" on an API answer that repeats the first one
 KEY_PATTERN = r"^[\x21-\x7e]{8,255}$"  # printable ASCII, no spaces: a UUID, a ULID, 22 url-safe characters …
-_KEY = re.compile(KEY_PATTERN)
+_KEY = re.compile(KEY_PATTERN.replace("$", r"\Z"))  # "$" would take a key ending in a line break
 PURGE_BATCH = 5000
 
 T = TypeVar("T")
@@ -109,12 +109,12 @@ def once(
 ) -> Outcome[T]:
     """Run `act()` once per (user, key): the first time, in one write transaction with the key row, remembering
     `remember(value)` (a JSON object); a repeat returns that first result without acting. No key, or no user
-    (an anonymous request, which the action will refuse), runs `act()` as usual.
+    (an anonymous request, which the action will refuse), runs `act()` as usual; an empty key is malformed.
 
     Raises Invalid naming `field` when the key is malformed or was used for another request. `act` may open its
     own write transactions: they join this one. `keep_loaded` is write_transaction's (the action's objects stay
     loaded after COMMIT, for services that answer without reloading)."""
-    if key is None or key == "" or user_id is None:
+    if key is None or user_id is None:
         value = act()
         return Outcome(value, remember(value), repeated=False)
     if not valid_key(key):

@@ -221,15 +221,20 @@ def test_api_a_malformed_key_is_422_and_without_a_key_every_post_acts(client, wo
     )
     assert bad.status_code == 422 and "Idempotency-Key" in bad.get_json()["error"]["fields"]
     for _ in range(2):
-        assert client.post(f"/api/v1/rounds/{round_id}/comments", json={"body": "X."}, headers=auth_header).status_code
+        assert (
+            client.post(f"/api/v1/rounds/{round_id}/comments", json={"body": "X."}, headers=auth_header).status_code
+            == 201
+        )
     assert len(comments(round_id)) == 2
 
 
 def test_api_an_error_is_not_remembered(client, world):
     round_id, _, author, _ = world
     headers = {"Authorization": f"Bearer {create_api_token(author)}", "Idempotency-Key": KEY}
-    assert client.post(f"/api/v1/rounds/{round_id}/comments", json={"body": "x" * 2001}, headers=headers).status_code
-    assert client.post(f"/api/v1/rounds/{round_id}/comments", json={"body": "Pendek."}, headers=headers).status_code == 201
+    too_long = client.post(f"/api/v1/rounds/{round_id}/comments", json={"body": "x" * 2001}, headers=headers)
+    assert too_long.status_code == 422
+    fixed = client.post(f"/api/v1/rounds/{round_id}/comments", json={"body": "Pendek."}, headers=headers)
+    assert fixed.status_code == 201
 
 
 def test_api_repeated_report_gets_the_first_answer(client, world):
