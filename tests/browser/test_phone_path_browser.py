@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from consult.extensions import db
 from consult.participation.models import Comment
+from tests.browser.test_pages_browser import translated
 from tests.browser.test_participation_browser import (
     CITIZEN,
     JS_MODES,
@@ -24,7 +25,6 @@ from tests.browser.test_participation_browser import (
     send,
     set_marker,
 )
-from tests.browser.test_pages_browser import translated
 
 pytestmark = pytest.mark.browser
 SHOTS = "/tmp/phone-shots"
