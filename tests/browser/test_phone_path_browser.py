@@ -4,6 +4,8 @@ a double-sent form that publishes once, and confirmation banners that do not sta
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
@@ -27,11 +29,12 @@ from tests.browser.test_participation_browser import (
 )
 
 pytestmark = pytest.mark.browser
-SHOTS = "/tmp/phone-shots"
+SHOTS = Path(tempfile.gettempdir()) / "phone-shots"  # screenshots to look at, not kept
 
 
 def shot(page, name: str) -> None:
-    page.screenshot(path=f"{SHOTS}/{name}.png", caret="initial", animations="allow")  # no style injected: CSP
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), caret="initial", animations="allow")  # no style injected: CSP
 
 
 def round_comments(round_id: int) -> list[Comment]:
