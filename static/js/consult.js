@@ -38,7 +38,7 @@
     button.type = "button";
     button.className = "flash-close";
     button.setAttribute("aria-label", closeLabel());
-    button.textContent = "\u00d7";
+    // the sign comes from the CSS (::before), so the message's own text stays what it says
     button.addEventListener("click", function () { leave(flash); });
     flash.appendChild(button);
     if (flash.classList.contains("flash-error")) return;
