@@ -69,8 +69,10 @@ def _connect_signals() -> None:
     from consult.agencies.services import connect_signals as agency_signals
     from consult.moderation.services import connect_signals as moderation_signals
     from consult.notifications.receivers import connect_signals as notification_signals
+    from consult.rounds.receivers import connect_signals as round_signals
 
     agency_signals()
+    round_signals()
     moderation_signals()
     notification_signals()
 

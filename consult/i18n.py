@@ -10,7 +10,7 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _gettext
 from flask_babel.speaklater import LazyString
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from consult.timeutil import local
 
@@ -75,13 +75,29 @@ def install_template_gettext(app) -> None:
 
 
 def format_localtime(value, tz: str = "Asia/Jakarta") -> str:
-    """Naive UTC → '21 Nov 2026, 20.30 WIB' in the agency's zone (minutes, no seconds); '' for None."""
+    """Naive UTC → '21 Nov 2026, 20.30 WIB' in the agency's zone (minutes, no seconds); '' for None.
+
+    The one way the site writes a moment for people (pages, e-mails, messages): the day, the month as a word
+    (no 12/11 that reads two ways), the year, the time and the zone's abbreviation (WIB, WITA, WIT). In English
+    'Nov 21, 2026, 8:30 PM WIB'. Pages use time_tag(), which wraps this text in a <time> element."""
     if value is None:
         return ""
-    aware = local(value, tz).replace(tzinfo=None)
+    return _local_text(local(value, tz), tz)
+
+
+def _local_text(aware: dt.datetime, tz: str) -> str:
     zone = ZONE_NAMES.get(tz, tz)
     locale = get_locale()
     return f"{_date_text(aware.date(), locale)}, {_time_text(aware.hour, aware.minute, locale)} {zone}"
+
+
+def time_tag(value, tz: str = "Asia/Jakarta") -> Markup:
+    """Naive UTC → <time datetime="2026-11-21T20:30:00+07:00">21 Nov 2026, 20.30 WIB</time> (the page filter
+    `timetag`): the words for the reader, the ISO 8601 moment with its offset for machines. '' for None."""
+    if value is None:
+        return Markup("")
+    aware = local(value, tz)
+    return Markup('<time datetime="{}">{}</time>').format(aware.isoformat(timespec="seconds"), _local_text(aware, tz))
 
 
 # Dates and times as words, per locale: Babel's formatting was about a tenth of the round page's rendering when

@@ -26,15 +26,23 @@ site_words = _signals.signal("site-words")
 """sender: None; each receiver returns a list of words of this site (agency names and slugs) that passwords
 and display names must not be: accounts asks, agencies answers."""
 
+# --- documents -------------------------------------------------------------------------------------------------
+version_published = _signals.signal("version-published")
+"""sender: DocumentVersion, just published (version.published). Rounds bumps the revision of the document's
+rounds: their pages say that a newer version exists."""
+
 # --- rounds ----------------------------------------------------------------------------------------------------
 round_opened = _signals.signal("round-opened")
 """sender: Round, recorded as opened by the scheduler (round.opened)."""
 round_closing_soon = _signals.signal("round-closing-soon")
 """sender: Round, 48 hours before it closes (recorded once per closing time)."""
 round_closed = _signals.signal("round-closed")
-"""sender: Round, recorded as closed at its time by the scheduler, or closed early; kwargs: early (bool)."""
+"""sender: Round, recorded as closed at its time by the scheduler, or closed early; kwargs: early (bool), reason
+(the public reason of an early closing, else None)."""
 round_reopened = _signals.signal("round-reopened")
-"""sender: Round, a closed round reopened by extending it; kwargs: closes_at."""
+"""sender: Round, a closed round reopened by extending it; kwargs: closes_at, reason (public)."""
+round_extended = _signals.signal("round-extended")
+"""sender: Round, an open round whose closing time moved later; kwargs: closes_before, closes_at, reason (public)."""
 
 # --- participation --------------------------------------------------------------------------------------------
 comment_posted = _signals.signal("comment-posted")

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from consult import idempotency, params
 from consult.errors import ServiceError
-from consult.i18n import LANG_COOKIE, format_localtime
+from consult.i18n import LANG_COOKIE, format_localtime, time_tag
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -243,7 +243,8 @@ def init_app(app: Flask) -> None:
         readers needs no per-visitor token (a forged switch of someone's language changes nothing else)."""
         return _language_response(lang, request.args.get("next"))
 
-    app.add_template_filter(format_localtime, "localtime")
+    app.add_template_filter(format_localtime, "localtime")  # plain text: e-mails
+    app.add_template_filter(time_tag, "timetag")  # pages: the same text in a <time datetime> element
     app.add_template_global(idempotency.new_key, "submission_key")  # a form's one-time key (consult/idempotency.py)
 
     @app.context_processor

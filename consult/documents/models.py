@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from consult.agencies.models import Agency
 from consult.extensions import db
@@ -94,3 +94,14 @@ class Section(db.Model):
     body_html: Mapped[str] = mapped_column(sa.Text, default="")  # rendered once by consult.sanitize
 
     version: Mapped[DocumentVersion] = relationship(back_populates="sections")
+
+
+# The number of the document's newest published version, read in the same SELECT as the document (a correlated
+# subquery on the UNIQUE (document_id, number) index): the round page says when a newer version than the one it
+# consulted on is published, without one query more.
+Document.latest_published_number = column_property(
+    sa.select(sa.func.max(DocumentVersion.number))
+    .where(DocumentVersion.document_id == Document.id, DocumentVersion.status == VersionStatus.PUBLISHED.value)
+    .correlate_except(DocumentVersion)
+    .scalar_subquery()
+)

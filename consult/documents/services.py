@@ -6,7 +6,7 @@ import hashlib
 
 import sqlalchemy as sa
 
-from consult import audit
+from consult import audit, signals
 from consult.accounts.models import User
 from consult.agencies.models import Agency
 from consult.agencies.services import can_manage_agency
@@ -214,6 +214,7 @@ def publish_version(actor: User | str, version: DocumentVersion) -> DocumentVers
             },
             actor=actor,
         )
+        signals.version_published.send(version)  # the pages of rounds on earlier versions link to this one
     return version
 
 

@@ -1,4 +1,5 @@
-"""The notices people get by e-mail: a round opened or closes soon (followers), a reply (followers of the
+"""The notices people get by e-mail: a round opened, closes soon, was closed early, extended or reopened
+(followers), a reply (followers of the
 round), their comment hidden or restored (its author), a summary published, a report escalated (admins).
 Each is queued through services.enqueue in the caller's transaction, once per key."""
 
@@ -54,6 +55,21 @@ def notify_round_closing(rnd: Round) -> int:
     """Queue "48 hours left" for every follower, once per closing time (an extended round gets one for its new
     closing time): key "closing:<round>:<closing time>:<user>"."""
     return _notify_followers(rnd, "round_closing", f"closing:{rnd.id}:{iso_utc(rnd.effective_closes_at)}")
+
+
+def notify_round_closed_early(rnd: Round, reason: str) -> int:
+    """Queue "the consultation was closed early" (with the public reason) for every follower, once per closing
+    (key "closed_early:<round>:<closed_at>:<user>"). close_round() sends the signal in its transaction."""
+    return _notify_followers(
+        rnd, "round_closed_early", f"closed_early:{rnd.id}:{iso_utc(rnd.closed_at)}", reason=reason
+    )
+
+
+def notify_round_extended(rnd: Round, reason: str, *, reopened: bool) -> int:
+    """Queue "the consultation is extended" or "… is reopened" (with the public reason and the new closing time)
+    for every follower, once per new closing time (key "extended:<round>:<closes_at>:<user>")."""
+    kind = "round_reopened" if reopened else "round_extended"
+    return _notify_followers(rnd, kind, f"extended:{rnd.id}:{iso_utc(rnd.closes_at)}", reason=reason)
 
 
 def notify_reply(reply: Comment) -> bool:

@@ -34,6 +34,20 @@ def _on_round_closing_soon(rnd: Round, **_extra: Any) -> int:
     return notices.notify_round_closing(rnd)
 
 
+def _on_round_closed(rnd: Round, *, early: bool = False, reason: str | None = None, **_extra: Any) -> int:
+    """Followers hear of an early closing (with its reason); a round closing at its time was announced 48 hours
+    before."""
+    return notices.notify_round_closed_early(rnd, reason or "") if early else 0
+
+
+def _on_round_reopened(rnd: Round, *, reason: str = "", **_extra: Any) -> int:
+    return notices.notify_round_extended(rnd, reason, reopened=True)
+
+
+def _on_round_extended(rnd: Round, *, reason: str = "", **_extra: Any) -> int:
+    return notices.notify_round_extended(rnd, reason, reopened=False)
+
+
 def _on_report_escalated(report: Report, *, agency: Agency, **_extra: Any) -> int:
     """E-mail the agency's admins (site admins when it has none); how many were told."""
     return notices.notify_report_escalated(report, notices.agency_admins(agency.id))
@@ -47,4 +61,7 @@ def connect_signals() -> None:
     signals.comment_restored.connect(_on_comment_restored)
     signals.round_opened.connect(_on_round_opened)
     signals.round_closing_soon.connect(_on_round_closing_soon)
+    signals.round_closed.connect(_on_round_closed)
+    signals.round_reopened.connect(_on_round_reopened)
+    signals.round_extended.connect(_on_round_extended)
     signals.report_escalated.connect(_on_report_escalated)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from consult import audit, signals
 from consult.db import insert_or_nothing
 from consult.extensions import db, write_transaction
+from consult.rounds.listing import effective_close as _effective_close
 from consult.rounds.models import Round, RoundEvent, RoundEventKind, RoundState
 from consult.timeutil import iso_utc, utcnow
 
@@ -36,14 +37,6 @@ def _insert_event(round_id: int, kind: RoundEventKind, for_time: dt.datetime) ->
         kind=kind.value,
         for_time=for_time,
         created_at=utcnow(),
-    )
-
-
-def _effective_close():
-    """Round.effective_closes_at in SQL: the earlier of the closing time and an early closure."""
-    return sa.case(
-        (sa.and_(Round.closed_at.is_not(None), Round.closed_at < Round.closes_at), Round.closed_at),
-        else_=Round.closes_at,
     )
 
 
@@ -109,7 +102,7 @@ def close_rounds(now: dt.datetime) -> int:
                 {"closes_at": iso_utc(closed), "comments": rnd.comment_count},
                 actor=ACTOR,
             )
-            signals.round_closed.send(rnd, early=False)
+            signals.round_closed.send(rnd, early=False, reason=None)
             done += 1
     return done
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from consult import audit
+from consult import audit, signals
 from consult.accounts.models import User
 from consult.agencies.services import can_manage_agency, can_moderate
 from consult.documents.models import DocumentVersion
@@ -123,7 +123,9 @@ def reschedule_round(
 
     A round that has already opened keeps its opening time: moving it would rewrite when people could take
     part. One that has not opened yet may move it, to now or later (OPENING_GRACE), never into the past. The
-    closing time may move (to extend or shorten the round) as long as it stays in the future.
+    closing time may move (to extend or shorten the round) as long as it stays in the future. A closed round is
+    not rescheduled (Conflict): moving its closing time into the future would reopen it without the public
+    reason that reopening takes (extend_round).
     """
     if not isinstance(actor, str) and not can_manage_agency(actor, rnd.agency):
         raise NotAllowed()
@@ -132,6 +134,8 @@ def reschedule_round(
         new_opens = opens_at or rnd.opens_at
         new_closes = closes_at or rnd.closes_at
         now = utcnow()
+        if rnd.state_at(now) == RoundState.CLOSED:
+            raise Conflict(_l("This round is closed; its times no longer change. An agency admin can reopen it."))
         errors = {}
         opened = rnd.opens_at <= now
         if opened and new_opens != rnd.opens_at:
@@ -161,6 +165,20 @@ def reschedule_round(
 def can_close(user: User | None, rnd: Round) -> bool:
     """Moderators and agency admins of the round's agency (and site admins) close a round early or extend it."""
     return can_moderate(user, rnd.agency)
+
+
+def can_reschedule(user: User | None, rnd: Round) -> bool:
+    """Agency admins of the round's agency (and site admins) change the times of a round not yet closed."""
+    return rnd.state != RoundState.CLOSED and can_manage_agency(user, rnd.agency)
+
+
+def can_close_or_extend(user: User | None, rnd: Round) -> bool:
+    """Whether the workspace's "close early or extend" page has something `user` can do for `rnd` now: close or
+    extend an open round (moderators and agency admins), reopen a closed one (agency admins)."""
+    state = rnd.state
+    if state == RoundState.OPEN:
+        return can_close(user, rnd)
+    return state == RoundState.CLOSED and can_reopen(user, rnd)
 
 
 def can_reopen(user: User | None, rnd: Round) -> bool:
@@ -227,6 +245,7 @@ def close_round(actor: User, rnd: Round, reason: str | None) -> Round:
             {"reason": reason, "closed_at": iso_utc(now), "closes_at": iso_utc(rnd.closes_at)},
             actor=actor,
         )
+        signals.round_closed.send(rnd, early=True, reason=reason)  # notifications tells the followers
     return rnd
 
 
@@ -289,6 +308,11 @@ def extend_round(actor: User, rnd: Round, closes_at: dt.datetime | None, reason:
             },
             actor=actor,
         )
+        # notifications tells the followers, in this transaction (nothing is sent for a change that rolls back)
+        if reopening:
+            signals.round_reopened.send(rnd, closes_at=closes_at, reason=reason)
+        else:
+            signals.round_extended.send(rnd, closes_before=before, closes_at=closes_at, reason=reason)
     return rnd
 
 

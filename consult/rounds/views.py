@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.agencies.services import managed_agencies
-from consult.rounds import services
+from consult.params import BadParameter
+from consult.rounds import listing, services, versions
+from consult.timeutil import utcnow
 
 bp = Blueprint("rounds", __name__)
 bp.add_app_template_global(services.can_close, "can_close")
+# the workspace links shown to staff only where they lead to something that can succeed (a closed round has no
+# times to change; a moderator cannot reopen it)
+bp.add_app_template_global(services.can_reschedule, "can_reschedule")
+bp.add_app_template_global(services.can_close_or_extend, "can_close_or_extend")
 
 
 @bp.get("/")
@@ -19,8 +26,39 @@ def home():
 
 @bp.get("/putaran")
 def index():
-    page = services.rounds_page(request.args.get("cursor") or None)
-    return render_template("rounds/index.html", rounds=page.items, next_cursor=page.next_cursor)
+    """Every round, grouped by state (open, upcoming, closed), each group in its own order with its own "more"
+    link; `status` shows one group, `instansi` one agency's rounds, `cursor` the next page of a group."""
+    state = listing.parse_state(request.args.get("status"))
+    after = listing.parse_cursor(request.args.get("cursor"), state)
+    agencies = listing.agencies_with_rounds()
+    slug = request.args.get("instansi") or None
+    agency = next((a for a in agencies if a.slug == slug), None)
+    if slug and agency is None:
+        raise BadParameter("instansi", _("is not an agency with consultations here."))
+    if after is not None:
+        state = after[0]
+    now = utcnow()
+    shown = (state,) if state else listing.GROUPS
+    groups = [
+        listing.group_page(
+            s,
+            now,
+            agency_id=agency.id if agency else None,
+            after=after[1:] if after else None,
+            limit=20 if state else 10,
+        )
+        for s in shown
+    ]
+    return render_template(
+        "rounds/index.html", groups=groups, state=state, agency=agency, agencies=agencies, paged=after is not None
+    )
+
+
+@bp.get("/dokumen/<int:document_id>/versi/<int:number>")
+def document_version(document_id: int, number: int):
+    """A published version of a document, for everyone: its text, the other published versions, and the rounds
+    that consulted on it and on earlier versions."""
+    return render_template("rounds/document.html", page=versions.version_page(document_id, number))
 
 
 # --- the workspace's entrance: the agency's home (rounds_admin.agency_home) is in rounds/workspace.py ----------

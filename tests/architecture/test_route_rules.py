@@ -60,6 +60,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # public pages, and what anyone may send
     ("rounds.home", "GET"): R("anyone", "/"),
     ("rounds.index", "GET"): R("anyone", "/putaran"),
+    ("rounds.document_version", "GET"): R("anyone", "/dokumen/{document}/versi/1"),
     ("participation.round_page", "GET"): R("anyone", "/rounds/{round}"),
     ("participation.comment_page", "GET"): R("anyone", "/comments/{comment}"),
     ("participation.replies", "GET"): R("anyone", "/comments/{comment}/balasan"),

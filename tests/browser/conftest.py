@@ -6,6 +6,7 @@ committed, so the server thread sees it; tests/conftest.py empties the tables af
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from pathlib import Path
@@ -71,19 +72,61 @@ def browser():
     playwright.stop()
 
 
+# Every page reports a Content-Security-Policy violation as a console error (an init script runs before the
+# page's own scripts and is not subject to its CSP), so that one listener sees both.
+_REPORT_CSP = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                " at " + (e.sourceFile || e.documentURI) + ":" + e.lineNumber);
+});
+"""
+# A page or an htmx request answered 4xx on purpose (a refused form, an error page): Chromium logs its status as
+# a console error, which is not a problem of the page. Anything else failing to load is.
+_EXPECTED_STATUS = ("document", "xhr", "fetch")
+
+
+def _watch(page, problems: list[str]) -> None:
+    answered: dict[str, tuple[str, int]] = {}
+    page.on("response", lambda r: answered.__setitem__(r.url, (r.request.resource_type, r.status)))
+
+    def on_console(message) -> None:
+        if message.type not in ("error", "assert") and "Content Security Policy" not in message.text:
+            return
+        if message.text.startswith("Failed to load resource: the server responded with a status of 4"):
+            kind, status = answered.get(message.location.get("url", ""), ("", 0))
+            if kind in _EXPECTED_STATUS and 400 <= status < 500:
+                return
+        problems.append(f"console {message.type} on {page.url}: {message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: problems.append(f"script error on {page.url}: {exc}"))
+
+
 @pytest.fixture
-def new_context(browser, live_server):
+def console_problems():
+    """What went wrong in the browser during the test: console errors, CSP violations and script errors of every
+    page of every context the test opened. Asserted empty when the test ends (tests may look at it earlier)."""
+    problems: list[str] = []
+    yield problems
+    assert problems == [], "the browser reported problems:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def new_context(browser, live_server, console_problems):
     """Factory for phone-sized browser contexts; every context made is closed when the test ends.
 
-    new_context(java_script_enabled=False) gives a context without JavaScript. The site sends a strict
-    Content-Security-Policy (script-src 'self'), which blocks the inline script axe-core is injected as;
-    contexts that run axe therefore bypass CSP (axe=True, the default).
+    new_context(java_script_enabled=False) gives a context without JavaScript. The site's strict
+    Content-Security-Policy is enforced in every context, axe-core runs too (axe_violations evaluates it through
+    the DevTools protocol, which the CSP does not govern), and every console error, CSP violation or script error
+    on any page fails the test (console_problems). `axe` is accepted for the tests that name it.
     """
     contexts = []
 
     def factory(axe: bool = True, **options):
-        context = browser.new_context(base_url=live_server, bypass_csp=axe, **{**PHONE, **options})
+        context = browser.new_context(base_url=live_server, **{**PHONE, **options})
         context.set_default_timeout(10_000)
+        context.add_init_script(_REPORT_CSP)
+        context.on("page", lambda page: _watch(page, console_problems))
         contexts.append(context)
         return context
 
@@ -95,27 +138,16 @@ def new_context(browser, live_server):
 @pytest.fixture
 def phone(new_context):
     """phone(js=True, email=None, axe=False): a page in a new phone context, logged in as `email` if given.
-
-    Without axe the Content-Security-Policy is enforced. A script error or a CSP violation on any of these
-    pages fails the test when it ends.
-    """
-    pages = []
+    A console error, a CSP violation or a script error on any of these pages fails the test when it ends."""
 
     def factory(*, js: bool = True, email: str | None = None, password: str = DEMO_PASSWORD, axe: bool = False):
         context = new_context(axe=axe, java_script_enabled=js)
         if email:
             response = context.request.post("/login", form={"email": email, "password": password})
             assert response.ok and "/login" not in response.url, f"log-in as {email} failed: {response.status}"
-        page = context.new_page()
-        page.problems = []
-        page.on("pageerror", lambda exc: page.problems.append(str(exc)))
-        page.on("console", lambda m: page.problems.append(m.text) if "Content Security Policy" in m.text else None)
-        pages.append(page)
-        return page
+        return context.new_page()
 
-    yield factory
-    for page in pages:
-        assert page.problems == [], f"script errors on {page.url}: {page.problems}"
+    return factory
 
 
 @pytest.fixture
@@ -124,10 +156,16 @@ def page(new_context):
     return new_context().new_page()
 
 
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
 def axe_violations(page) -> list[dict]:
     """Run axe-core (WCAG 2.0/2.1 A+AA and 2.2 AA rules) on the current page and return its violations."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # evaluated, not added as a <script>: the page's CSP (script-src 'self') stays on while axe runs
+        page.evaluate(_axe_source())
     return page.evaluate(
         "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}))"
         ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,"

@@ -306,3 +306,17 @@ def test_error_page_is_indonesian_and_accessible(app, page, axe_check):
     assert page.locator("main a").inner_text() == translated(app, "Back to the home page")
     assert_no_horizontal_scroll(page)
     axe_check(page)
+
+
+def test_the_browser_tests_fail_on_a_content_security_policy_violation(new_context, console_problems):
+    """The harness itself: an inline style the CSP blocks is reported (and would fail the test at its end)."""
+    import time
+
+    page = new_context().new_page()
+    page.goto("/")
+    page.evaluate("() => document.body.setAttribute('style', 'color: red')")
+    deadline = time.monotonic() + 10
+    while not any("CSP violation: style-src" in p for p in console_problems) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert any("CSP violation: style-src" in p for p in console_problems), console_problems
+    console_problems.clear()  # seen: this test's one violation was on purpose

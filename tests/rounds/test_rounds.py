@@ -148,19 +148,6 @@ def test_unknown_round_is_a_404_page(client, path):
     assert "Halaman tidak ditemukan" in response.get_data(as_text=True)
 
 
-def test_round_list_page_paginates_newest_first(client, make):
-    agency = make.agency()
-    document = make.policy(agency)
-    ids = [make.round(agency, document=document).id for _ in range(23)]
-    first = client.get("/putaran").get_data(as_text=True)
-    shown = [int(i) for i in re.findall(r'href="/rounds/(\d+)"', first)]
-    assert list(dict.fromkeys(shown)) == sorted(ids, reverse=True)[:20]
-    (older,) = re.findall(r'href="(/putaran\?cursor=[^"]+)"', first)
-    second = client.get(older).get_data(as_text=True)
-    rest = list(dict.fromkeys(int(i) for i in re.findall(r'href="/rounds/(\d+)"', second)))
-    assert rest == sorted(ids, reverse=True)[20:]
-
-
 # --- scheduling (service) ------------------------------------------------------------------------------------
 
 

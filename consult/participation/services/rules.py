@@ -26,6 +26,9 @@ PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def participation_refusal(user: User | None, rnd: Round) -> ServiceErrorLike | None:
     """Why `user` may not take part in `rnd` now (an error to raise or show), or None when they may."""
+    # A closed round is closed for everyone: nobody is asked to log in or register to take part in it.
+    if rnd.state == RoundState.CLOSED:
+        return Conflict(_l("This consultation is closed; it no longer accepts comments, votes or stances."))
     # is_anonymous, not is_authenticated: Flask-Login's is_authenticated is False for a blocked account too,
     # and a blocked citizen must be told that, not asked to log in.
     if user is None or user.is_anonymous:
@@ -37,11 +40,8 @@ def participation_refusal(user: User | None, rnd: Round) -> ServiceErrorLike | N
     blocked = block_refusal(user, rnd.agency)
     if blocked is not None:
         return blocked
-    state = rnd.state
-    if state == RoundState.SCHEDULED:
+    if rnd.state == RoundState.SCHEDULED:
         return Conflict(_l("This consultation has not opened yet. Come back when it opens."))
-    if state == RoundState.CLOSED:
-        return Conflict(_l("This consultation is closed; it no longer accepts comments, votes or stances."))
     if rnd.verified_only and not user.is_verified:
         return NotAllowed(
             _l("Only verified citizens may take part in this consultation. Ask the agency to verify your account.")
