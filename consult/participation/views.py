@@ -163,7 +163,7 @@ def _comment_posted(rnd: Round, comment, place: int | None, shown: bool):
         form=comment_form(rnd, fresh=True, place=place, section=comment.section_id),
         place=place,
         list_section=id_field("list_section"),
-        posted=comment,
+        posted=comment if place or not shown else None,  # the note that takes the focus (_comment_posted.html)
         posted_url=f"#c{comment.id}" if shown else listed,
         inserted=shown,
         listed_url=listed,
