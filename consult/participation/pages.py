@@ -3,6 +3,8 @@ pages that forms come back to when refused (the round page and a comment's page)
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import Blueprint, abort, current_app, g, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -88,14 +90,31 @@ def comment_context(items: list[Comment]) -> dict:
     }
 
 
-def flash_target(items: list[Comment]) -> int | None:
-    """The comment (?baru=<id>, after a post without JavaScript) whose confirmation is shown on the comment
-    itself, where the redirect's #c<id> lands, instead of at the top of the page: only when it is on this page
-    and there is a message to show (a shared link with ?baru= shows nothing)."""
-    target = id_arg("baru") if request.method == "GET" else None
-    if target is None or not session.get("_flashes") or all(c.id != target for c in items):
+# Where a confirmation is shown after a post without JavaScript: ?baru=<comment id> on that comment (#c<id>),
+# ?sikap=<section id> on that section's stance tally (#sikap-<id>), where the redirect's #fragment lands.
+CONFIRM_PARAMS = ("baru", "sikap")
+
+
+def flash_target(items: list[Comment], sections=()) -> str | None:
+    """The id of the element that shows this page's messages itself (see CONFIRM_PARAMS), instead of the top of
+    the page: only when it is on this page and there is a message to show (a shared link shows nothing)."""
+    if request.method != "GET" or not session.get("_flashes"):
         return None
-    return target
+    comment, section = id_arg("baru"), id_arg("sikap")
+    if comment is not None and any(c.id == comment for c in items):
+        return f"c{comment}"
+    if section is not None and any(s.id == section for s in sections):
+        return f"sikap-{section}"
+    return None
+
+
+def confirm_at(path: str, **target: int) -> str:
+    """A local address (with its query and #fragment) with the confirmation parameter `target` (one of
+    CONFIRM_PARAMS) instead of any it had: the page it names shows the next message there."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in CONFIRM_PARAMS]
+    query += [(k, str(v)) for k, v in target.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def render_round(rnd: Round, form: CommentForm | None = None, status: int = 200, form_error: str | None = None):
@@ -118,6 +137,7 @@ def render_round(rnd: Round, form: CommentForm | None = None, status: int = 200,
             **context,
         )
     sections = version.sections
+    context["flash_target"] = flash_target(page.items, sections)
     return render_template(
         "participation/round.html",
         round=rnd,

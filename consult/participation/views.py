@@ -22,6 +22,7 @@ from consult.participation.pages import (
     bp,
     comment_context,
     comment_form,
+    confirm_at,
     form_place,
     fragment,
     render_comment_page,
@@ -248,7 +249,9 @@ def set_stance(round_id: int, section_id: int):
                 refusal=None,
             )
         flash(_("Your stance is saved."), "success")
-    return redirect(_back(url_for("participation.round_page", round_id=rnd.id, _anchor=section.key)), code=303)
+    # the message on the section's tally, where the redirect lands (#sikap-<id>), not at the top of the page
+    back = _back(url_for("participation.round_page", round_id=rnd.id, _anchor=f"sikap-{section_id}"))
+    return redirect(confirm_at(back, sikap=section_id), code=303)
 
 
 @bp.post("/comments/<int:comment_id>/suara")
@@ -262,15 +265,18 @@ def vote(comment_id: int):
         if g.htmx:
             return htmx_alert(str(exc.message), exc.status)
         flash(str(exc.message), "error")
-    else:
-        if g.htmx:
-            return render_template(
-                "participation/_votes.html",
-                comment=comment,
-                my_vote=queries.votes_of(current_user, [comment.id]).get(comment.id),
-                action_form=ActionForm(),
-                can_vote=True,
-            )
-    return redirect(
-        _back(url_for("participation.round_page", round_id=comment.round_id, _anchor=f"c{comment.id}")), code=303
-    )
+        # the refusal is said on the comment, where the redirect lands
+        return redirect(confirm_at(_back(_round_at(comment)), baru=comment.id), code=303)
+    if g.htmx:
+        return render_template(
+            "participation/_votes.html",
+            comment=comment,
+            my_vote=queries.votes_of(current_user, [comment.id]).get(comment.id),
+            action_form=ActionForm(),
+            can_vote=True,
+        )
+    return redirect(_back(_round_at(comment)), code=303)
+
+
+def _round_at(comment) -> str:
+    return url_for("participation.round_page", round_id=comment.round_id, _anchor=f"c{comment.id}")

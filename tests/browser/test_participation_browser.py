@@ -216,7 +216,7 @@ def busy_round(demo: Demo) -> dict[str, Comment]:
 
 
 @JS_MODES
-def test_take_a_stance_and_change_it(demo, phone, js):
+def test_take_a_stance_and_change_it(app, demo, phone, js):
     section = demo.sections[2]
     services.set_stance(demo.neighbour, demo.round, section.id, "oppose")
     page = phone(js=js, email=CITIZEN)
@@ -238,10 +238,20 @@ def test_take_a_stance_and_change_it(demo, phone, js):
             assert same_document(page), "the stance should be saved in place, without a page load"
             assert focused_id(page) == f"sikap-{section.id}-{value}", "the pressed button keeps the focus"
         else:
-            # back in the section, at its stance buttons (not at its heading, maybe screens above them)
-            assert page.url.endswith(f"{demo.url}#sikap-{section.id}")
+            # back in the section, at its stance buttons (not at its heading, maybe screens above them), with
+            # the confirmation there (not at the top of the page, out of sight)
+            url = urlparse(page.url)
+            assert (url.path, url.fragment, parse_qs(url.query)) == (
+                demo.url,
+                f"sikap-{section.id}",
+                {"sikap": [str(section.id)]},
+            ), "one confirmation parameter, however often the buttons are pressed"
             assert page.locator(f"section#{section.key} #sikap-{section.id}").count() == 1
             assert in_viewport(box.locator("button[value=support]"))
+            notice = box.locator(".flashes[role=status]")
+            assert translated(app, "Your stance is saved.") in notice.inner_text()
+            assert in_viewport(notice)
+            assert page.locator(".flashes").count() == 1, "the confirmation once, at the stance buttons"
     assert box.locator("button[aria-pressed=true]").is_visible()
 
 
