@@ -167,7 +167,6 @@ def _comment_posted(rnd: Round, comment, place: int | None, shown: bool):
         posted=comment if place or not shown else None,  # the note that takes the focus (_comment_posted.html)
         posted_url=f"#c{comment.id}" if shown else listed,
         inserted=shown,
-        listed_url=listed,
         refusal=None,
         section_titles={s.id: s.title for s in sections},
         section=section,

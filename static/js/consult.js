@@ -41,6 +41,7 @@
     // the sign comes from the CSS (::before), so the message's own text stays what it says
     button.addEventListener("click", function () { leave(flash); });
     flash.appendChild(button);
+    flash.classList.add("closable");
     if (flash.classList.contains("flash-error")) return;
     var timer = null;
     var start = function () { timer = window.setTimeout(function () { leave(flash); }, STAY_MS); };

@@ -85,17 +85,29 @@ def test_comment_on_this_section_opens_the_form_for_it_and_keeps_the_section(app
     assert posted.section_id == section.id
     if js:
         form = page.locator(f"#form-komentar-{section.id}")
-        expect(form.locator(".posted-note")).to_be_visible()
-        assert in_viewport(form.locator(".posted-note")), "the confirmation is where the person is"
+        note = form.locator(".posted-note")
+        expect(note).to_be_visible()
+        assert in_viewport(note), "the confirmation is where the person is"
+        assert page.locator("#pesan").inner_text() == "", "said once, in the note, not in a banner over the text"
+        # the focus stays where the person was writing, on the note that says it and leads to the comment
+        assert note.evaluate("el => el === document.activeElement"), "the note has the focus"
+        expect(note).to_contain_text(translated(app, "Your comment is published."))
+        assert note.locator("a").get_attribute("href") == f"#c{posted.id}"
+        assert form.locator("textarea").input_value() == "", "ready for the next comment"
     else:
         form = page.locator("#form-komentar")
-        assert page.url.endswith(f"#c{posted.id}")
+        assert page.url.endswith(f"?tulis={section.id}&baru={posted.id}#c{posted.id}")
         note = page.locator(f"#c{posted.id} .flash")
         expect(note).to_contain_text(translated(app, "Your comment is published."))
         assert in_viewport(note), "without JS the confirmation is on the comment, where the redirect lands"
     shot(page, f"cta-posted-{'js' if js else 'nojs'}")
     assert form.locator("select").input_value() == str(section.id), "the form keeps the section"
     assert listed_ids(page)[0] == posted.id
+    if js:  # the note's link leads to the comment in the discussion
+        note.locator("a").click()
+        page.wait_for_url(f"**#c{posted.id}")
+        assert in_viewport(page.locator(f"#c{posted.id}"))
+        shot(page, "cta-posted-js-followed")
 
 
 @JS_MODES
@@ -115,17 +127,25 @@ def test_a_new_comment_goes_only_into_a_list_that_shows_its_section(app, demo, p
     if js:
         assert same_document(page)
         assert listed_ids(page) == [older.id], "not inserted into a list filtered to another section"
-        message = page.locator("#pesan")
-        expect(message).to_contain_text(other.title)
-        link = message.locator("a")
+        # one message, in the form where the person is (with the focus), saying where the comment went
+        note = page.locator("#form-komentar .posted-note")
+        expect(note).to_contain_text(other.title)
+        assert note.evaluate("el => el === document.activeElement")
+        assert page.locator("#pesan").inner_text() == "", "no banner over the text besides"
+        link = note.locator("a")
         assert f"bagian={other.id}" in link.get_attribute("href")
         assert page.locator("#form-komentar select").input_value() == str(other.id)
+        shot(page, "filtered-js")
+        with page.expect_navigation():
+            link.click()
+        assert listed_ids(page)[0] == posted.id
+        assert in_viewport(page.locator(f"#c{posted.id}"))
     else:
         assert f"bagian={other.id}" in page.url, "the redirect switches to the list where it went"
         assert listed_ids(page)[0] == posted.id
         assert in_viewport(page.locator(f"#c{posted.id}"))
         assert page.locator("#form-komentar select").input_value() == str(other.id)
-    shot(page, f"filtered-{'js' if js else 'nojs'}")
+        shot(page, "filtered-nojs")
 
 
 def test_reply_count_is_right_after_a_reply_with_htmx(app, demo, phone):  # noqa: F811
@@ -177,6 +197,8 @@ def test_confirmation_banner_can_be_closed_and_leaves_on_its_own(app, demo, phon
     close = banner.locator("button.flash-close")
     expect(close).to_have_attribute("aria-label", translated(app, "Close"))
     shot(page, f"banner-{motion}")
+    duration = banner.evaluate("el => getComputedStyle(el).transitionDuration")
+    assert (duration == "0s") == (motion == "reduce"), f"fading: {duration}"
     close.click()
     expect(page.locator("#pesan .flash")).to_have_count(0, timeout=5000)
     assert not page.locator("#pesan").is_visible(), "the sticky region no longer covers the text"

@@ -334,8 +334,9 @@ def test_the_phone_path_shows_section_titles_and_reasons_as_text(client, auth, m
     )
     assert posted.status_code == 200, posted.get_data(as_text=True)[:2000]
     html = posted.get_data(as_text=True)
-    assert 'id="pesan" hx-swap-oob' in html and "bagian=" in html  # the banner: listed under the other section
-    assert_inert(html.split('id="pesan"', 1)[1], "section-title")
+    note = html.split('class="posted-note"', 1)[1].split("</p>", 1)[0]  # where it went: the other section's list
+    assert "hx-disable" in note and "bagian=" in note
+    assert_inert(note, "section-title")
     landed = client.post(
         f"/rounds/{rnd}/komentar", data={"body": "Tanpa JavaScript.", "section_id": str(section)}, follow_redirects=True
     )
