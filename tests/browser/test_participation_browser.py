@@ -252,6 +252,7 @@ def test_take_a_stance_and_change_it(app, demo, phone, js):
             assert translated(app, "Your stance is saved.") in notice.inner_text()
             assert in_viewport(notice)
             assert page.locator(".flashes").count() == 1, "the confirmation once, at the stance buttons"
+            shot(page, "participation-stance-nojs")
     assert box.locator("button[aria-pressed=true]").is_visible()
 
 
