@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.admin.views import bp as admin_bp
     from consult.api import bp as api_bp
     from consult.documents.workspace import bp as documents_bp
+    from consult.moderation import page_actions  # noqa: F401 - adds the round page's "hide" to the blueprint
     from consult.moderation.views import bp as moderation_bp
     from consult.moderation.workspace import admin as moderation_admin_bp
     from consult.notifications.views import bp as notifications_bp

@@ -49,6 +49,9 @@ comment_posted = _signals.signal("comment-posted")
 """sender: Comment, just flushed; kwargs: user, round. Sent before the comment's audit entry."""
 report_filed = _signals.signal("report-filed")
 """sender: Comment (locked); kwargs: report (flushed). Moderation queues it and may hide the comment."""
+house_rules_in_force = _signals.signal("house-rules-in-force")
+"""sender: an agency's id; each receiver returns a list of (number, title) of the agency's house rules in force,
+in order: participation asks (a report names the rule the comment breaks), moderation answers."""
 
 # --- moderation -----------------------------------------------------------------------------------------------
 comment_hidden = _signals.signal("comment-hidden")

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -152,6 +153,17 @@ def error_page(status: int, message: str | None = None):
     ), status
 
 
+def larger_body(max_content_length: int, max_form_memory_size: int):
+    """A view that takes more than MAX_CONTENT_LENGTH from people who are logged in (an uploaded file, a whole
+    document's text). Everyone else, and every other view, keeps the site-wide limit."""
+
+    def mark(view):
+        view.body_limits = (max_content_length, max_form_memory_size)
+        return view
+
+    return mark
+
+
 def init_app(app: Flask) -> None:
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
@@ -162,8 +174,15 @@ def init_app(app: Flask) -> None:
             return _healthy() if request.path == "/healthz" else _untrusted_host()
         return None
 
-    # First of all before_request functions (CSRF's and the rate limiter's build on the host).
+    def raise_body_limit():
+        limits = getattr(app.view_functions.get(request.endpoint or ""), "body_limits", None)
+        if limits and current_user.is_authenticated:
+            request.max_content_length, request.max_form_memory_size = limits
+
+    # First of all before_request functions (CSRF's and the rate limiter's build on the host); then, before
+    # anything reads the form (CSRF does), the body limit of the view.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
+    app.before_request_funcs[None].insert(1, raise_body_limit)
     app.before_request(params.check_request_text)
 
     @app.errorhandler(HTTPException)

@@ -55,12 +55,18 @@ class Stance(RequestModel):
 
 
 class NewReport(RequestModel):
-    documented_required = ("reason",)
     reason: text(
+        nullable=True,
         minLength=REPORT_MIN_CHARS,
         maxLength=MAX_REASON_CHARS,
         pattern=collapsed_at_least(REPORT_MIN_CHARS),
-        description=f"at least {REPORT_MIN_CHARS} characters once runs of spaces count as one",
+        description=f"at least {REPORT_MIN_CHARS} characters once runs of spaces count as one; required unless "
+        "`rule` names a house rule",
+    ) = None
+    rule: identifier(
+        nullable=True,
+        description="the number of the agency's house rule (in force) the comment breaks; null or absent: other "
+        "(then `reason` says what)",
     ) = None
 
 
@@ -195,7 +201,8 @@ def set_stance(section_id: int, body: Stance) -> schemas.StanceResult:
 @api.post(
     "/comments/{comment_id}/reports",
     summary="Report someone else's comment to the moderators (once per person and comment)",
-    description="Allowed after the round closed.",
+    description='Name the house rule it breaks (`rule`), or give a `reason` ("other"), or both. 409 for a second '
+    "report of the same comment. Allowed after the round closed.",
     auth=True,
     limit=("REPORT_LIMIT", "report"),
     body=NewReport,
@@ -205,5 +212,5 @@ def set_stance(section_id: int, body: Stance) -> schemas.StanceResult:
 )
 def report_comment(comment_id: int, body: NewReport) -> schemas.ReportResult:
     comment = services.get_comment(comment_id)
-    report = services.report_comment(api_user(), comment, body.reason or "", address=client_address())
+    report = services.report_comment(api_user(), comment, body.reason, rule=body.rule, address=client_address())
     return schemas.ReportResult(id=report.id, comment_id=comment.id)

@@ -162,9 +162,18 @@ class Comment(ResponseModel):
     status: _values(CommentStatus)
     created_at: Time
     edited_at: Time | None
-    author: str = Field(description="the public pseudonym (Warga-…) or the chosen name")
-    author_kind: Literal["pseudonym", "name"] = Field(
-        description="pseudonym: given by the platform; name: typed by the participant, not checked"
+    author: str = Field(
+        description="the public pseudonym (Warga-…) or the chosen name; for an official comment, the agency's name"
+    )
+    author_kind: Literal["pseudonym", "name", "agency"] = Field(
+        description="pseudonym: given by the platform; name: typed by the participant, not checked; agency: the "
+        "agency's own voice"
+    )
+    official: bool = Field(
+        description="true for the agency's own voice: posted by a moderator or agency admin of the round's agency"
+    )
+    official_role: _values(AGENCY_ROLES) | None = Field(
+        description="for an official comment, the role its writer held in the agency when posting; null otherwise"
     )
     body: str | None = Field(description="source text; null unless status is visible")
     body_html: str | None = Field(description="sanitised HTML; null unless visible")

@@ -87,8 +87,9 @@ def me(user: User) -> schemas.Me:
 
 
 def comment_data(comment: Comment, model: type[schemas.Comment] = schemas.Comment, **extra: Any) -> Any:
-    """One comment as the API shows it. The author is the public name (pseudonym or chosen name), never the
-    e-mail; a withdrawn or hidden comment keeps its place and its counts but not its text."""
+    """One comment as the API shows it. The author is the public name (pseudonym or chosen name; the agency for
+    its own voice), never the e-mail; a withdrawn or hidden comment keeps its place and its counts but not its
+    text."""
     visible = comment.status == CommentStatus.VISIBLE
     return model(
         id=comment.id,
@@ -100,7 +101,9 @@ def comment_data(comment: Comment, model: type[schemas.Comment] = schemas.Commen
         created_at=iso_utc(comment.created_at),
         edited_at=iso_utc(comment.edited_at),
         author=comment.author_name,
-        author_kind="name" if comment.participant.show_name else "pseudonym",
+        author_kind="agency" if comment.is_official else "name" if comment.participant.show_name else "pseudonym",
+        official=comment.is_official,
+        official_role=comment.official_role,
         body=comment.body if visible else None,
         body_html=comment.body_html if visible else None,
         counts=schemas.Counts.model_validate(comment.counts),

@@ -1,6 +1,7 @@
 """Split a Markdown document into sections at its headings. Plain computation: no Flask, no database.
 
-Every ATX heading (`#` … `######`) starts a section; text before the first heading becomes a preamble
+A heading (`#` … `######`) at `split_level` or above (`##` and `#` for level 2) starts a section; a deeper one
+stays inside its section's body, as a heading there. Text before the first such heading becomes a preamble
 section. Headings inside fenced code blocks are ignored. A section's key is the slug of its heading,
 with `-2`, `-3` … added when the same heading appears again, so importing the same text twice gives the
 same keys, and a later version whose headings are unchanged keeps every key.
@@ -17,6 +18,8 @@ _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 PREAMBLE_KEY = "pembuka"
 MAX_KEY = 100
+SPLIT_LEVELS = (1, 2, 3)  # what the document form offers: Heading 1, up to Heading 2, up to Heading 3
+DEFAULT_SPLIT_LEVEL = 2
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,11 @@ def slugify(text: str) -> str:
     return text[:MAX_KEY].rstrip("-") or "bagian"
 
 
-def split_markdown(text: str, preamble_title: str = "Pembuka") -> list[SplitSection]:
-    """Split `text` into sections, one per heading (plus a preamble when text precedes the first one)."""
+def split_markdown(
+    text: str, preamble_title: str = "Pembuka", split_level: int = DEFAULT_SPLIT_LEVEL
+) -> list[SplitSection]:
+    """Split `text` into sections, one per heading of `split_level` or above (plus a preamble when text precedes
+    the first one)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     raw: list[tuple[str, int, list[str]]] = []  # (title, level, body lines)
     current: tuple[str, int, list[str]] = (preamble_title, 0, [])
@@ -52,7 +58,7 @@ def split_markdown(text: str, preamble_title: str = "Pembuka") -> list[SplitSect
             current[2].append(line)
             continue
         heading = None if fence else _HEADING.match(line)
-        if heading:
+        if heading and len(heading.group(1)) <= split_level:
             raw.append(current)
             current = (heading.group(2).strip(), len(heading.group(1)), [])
         else:
@@ -76,3 +82,13 @@ def split_markdown(text: str, preamble_title: str = "Pembuka") -> list[SplitSect
         used.add(key)
         sections.append(SplitSection(key=key, title=title[:300], level=level or 1, body=body))
     return sections
+
+
+def split_level_of(text: str, levels: list[int]) -> int:
+    """The split level a draft was made with, read back from its text and its sections' levels (a draft stores
+    only those): the default when it splits the text into the same sections, else the level offered that does.
+    A level no heading of the text has makes no difference, so any level found gives back the same sections."""
+    same = [n for n in SPLIT_LEVELS if [s.level for s in split_markdown(text, split_level=n)] == list(levels)]
+    if DEFAULT_SPLIT_LEVEL in same or not same:
+        return DEFAULT_SPLIT_LEVEL if same or not levels else min(max(levels), SPLIT_LEVELS[-1])
+    return same[-1]

@@ -10,11 +10,14 @@ from consult.agencies.services import can_manage_agency
 from consult.agencies.workspace import owned, workspace_blueprint
 from consult.documents import services
 from consult.documents.components import COMPONENTS
+from consult.documents.docx_import import MAX_DOCX_BYTES
 from consult.documents.forms import PolicyForm, ServiceStandardForm, component_field, component_values
 from consult.documents.models import Document, DocumentKind
+from consult.documents.splitting import split_level_of
 from consult.errors import Conflict, Invalid
 from consult.forms import ActionForm, apply_errors
 from consult.params import id_arg
+from consult.web import larger_body
 
 bp = workspace_blueprint("documents", __name__, url_prefix="/dokumen", admits=can_manage_agency)
 
@@ -27,31 +30,62 @@ def _form_for(kind: str, **kwargs):
     return (PolicyForm if kind == DocumentKind.POLICY else ServiceStandardForm)(**kwargs)
 
 
+# A Word file of up to MAX_DOCX_BYTES, and a whole document's text (200,000 characters, percent-encoded up to
+# 12 bytes each when the preview sends it back) in the fields beside it.
+_BODY_LIMITS = larger_body(MAX_DOCX_BYTES + 3 * 1024 * 1024, 3 * 1024 * 1024)
+
+
 @bp.route("/baru", methods=["GET", "POST"])
+@_BODY_LIMITS
 def new():
     kind = request.values.get("jenis", DocumentKind.SERVICE_STANDARD)
     if kind not in {k.value for k in DocumentKind}:
         abort(404)
     form = _form_for(kind)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            document = services.create_document(
-                current_user, g.agency, kind, form.title.data, form.summary.data, **_text_args(form, kind)
-            )
-        except Invalid as exc:
-            _apply(form, exc)
-            status = 422
-        else:
-            flash(_("Draft saved. Check it, then publish it."), "success")
-            return redirect(url_for("documents.show", document_id=document.id), code=303)
-    return _render_form(form, kind, None, status)
+    if request.method != "POST":
+        return _render_form(form, kind, None, 200)
+
+    def save(args):
+        document = services.create_document(current_user, g.agency, kind, form.title.data, form.summary.data, **args)
+        flash(_("Draft saved. Check it, then publish it."), "success")
+        return redirect(url_for("documents.show", document_id=document.id), code=303)
+
+    return _draft_flow(form, kind, None, save)
+
+
+def _draft_flow(form, kind: str, document: Document | None, save):
+    """The POST of the document form. The first submit shows the preview (nothing saved); from there "Simpan"
+    (aksi=simpan) saves with `save(args)` and "Ubah lagi" (aksi=ubah) shows the form again with everything sent.
+    A Word file, when one is uploaded, replaces the text: the preview and the form then hold its Markdown."""
+    action = request.form.get("aksi", "pratinjau")
+    if action == "ubah":
+        return _render_form(form, kind, document, 200)
+    if not form.validate_on_submit():
+        return _render_form(form, kind, document, 422)
+    from_file = None
+    try:
+        upload = getattr(form, "file", None) and form.file.data
+        if upload and upload.filename:
+            with upload.stream:  # the spooled temporary file goes now, not when the request ends
+                data = upload.read(MAX_DOCX_BYTES + 1)
+            form.body.data = services.markdown_from_docx(data)
+            from_file = upload.filename
+        args = _text_args(form, kind)
+        if action == "simpan":
+            return save(args)
+        preview = services.preview_draft(current_user, g.agency, kind, form.title.data, form.summary.data, **args)
+    except Invalid as exc:
+        _apply(form, exc)
+        return _render_form(form, kind, document, 422)
+    return render_template(
+        "documents/preview.html", form=form, kind=kind, document=document, preview=preview, from_file=from_file
+    )
 
 
 def _text_args(form, kind: str) -> dict:
     """The document text from the form, as the services take it for this kind of document."""
     if kind == DocumentKind.POLICY:
-        return {"markdown": form.body.data or ""}
+        return {"markdown": form.body.data or "", "split_level": form.split_level.data}
     return {"components": component_values(form), "service_name": form.service_name.data or ""}
 
 
@@ -63,6 +97,7 @@ def _render_form(form, kind: str, document: Document | None, status: int):
         document=document,
         components=COMPONENTS,
         component_field=component_field,
+        max_docx_mb=MAX_DOCX_BYTES // (1024 * 1024),
     ), status
 
 
@@ -80,36 +115,32 @@ def show(document_id: int):
 
 
 @bp.route("/<int:document_id>/ubah", methods=["GET", "POST"])
+@_BODY_LIMITS
 def edit(document_id: int):
     document = _document(document_id)
     version = document.latest_version
     if version is None or not version.is_draft:
         flash(_("A published version cannot be changed. Start a new draft instead."), "error")
         return redirect(url_for("documents.show", document_id=document.id), code=303)
-    status = 200
     if request.method == "GET":
         form = _form_for(document.kind, formdata=None, obj=document)
         if document.kind == DocumentKind.POLICY:
             form.body.data = version.body_markdown
+            form.split_level.data = split_level_of(version.body_markdown, [s.level for s in version.sections])
         else:
             form.service_name.data = document.service_name
             by_key = {s.key: s.body for s in version.sections}
             for component in COMPONENTS:
                 component_field(form, component.key).data = by_key.get(component.key, "")
-    else:
-        form = _form_for(document.kind)
-        if form.validate_on_submit():
-            try:
-                services.update_draft(
-                    current_user, version, form.title.data, form.summary.data, **_text_args(form, document.kind)
-                )
-            except Invalid as exc:
-                _apply(form, exc)
-                status = 422
-            else:
-                flash(_("Draft saved."), "success")
-                return redirect(url_for("documents.show", document_id=document.id), code=303)
-    return _render_form(form, document.kind, document, status)
+        return _render_form(form, document.kind, document, 200)
+    form = _form_for(document.kind)
+
+    def save(args):
+        services.update_draft(current_user, version, form.title.data, form.summary.data, **args)
+        flash(_("Draft saved."), "success")
+        return redirect(url_for("documents.show", document_id=document.id), code=303)
+
+    return _draft_flow(form, document.kind, document, save)
 
 
 @bp.post("/<int:document_id>/terbitkan")

@@ -28,7 +28,7 @@ _MAX_MICROS = (dt.datetime(9999, 12, 31) - _EPOCH) // _MICROSECOND  # beyond it,
 
 @dataclass
 class QueueItem:
-    entry: QueueEntry
+    entry: QueueEntry | None  # None: a comment without open reports (the "all new comments" view)
     comment: Comment
     round: Round
     section_title: str | None
@@ -36,7 +36,7 @@ class QueueItem:
 
     @property
     def more_reasons(self) -> int:
-        return max(self.entry.open_reports - len(self.reasons), 0)
+        return max(self.entry.open_reports - len(self.reasons), 0) if self.entry else 0
 
 
 @dataclass
@@ -49,16 +49,20 @@ def _micros(value: dt.datetime) -> int:
     return (value - _EPOCH) // _MICROSECOND
 
 
-def queue_page(agency_id: int, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
-    """Comments of the agency with open reports: most open reports first, then the longest waiting (oldest open
-    report), then by id. Four queries whatever the queue's size: the page (queue rows with their comments,
-    participants and authors), their rounds, their sections' titles, and up to REASONS_SHOWN open report
-    reasons per comment."""
+def queue_page(
+    agency_id: int, *, round_id: int | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> Page:
+    """Comments of the agency (or of one of its rounds) with open reports: most open reports first, then the
+    longest waiting (oldest open report), then by id. Four queries whatever the queue's size: the page (queue
+    rows with their comments, participants and authors), their rounds, their sections' titles, and up to
+    REASONS_SHOWN open report reasons per comment."""
     query = (
         sa.select(QueueEntry, Comment)
         .join(Comment, Comment.id == QueueEntry.comment_id)
         .where(QueueEntry.agency_id == agency_id)
     )
+    if round_id is not None:
+        query = query.where(QueueEntry.round_id == round_id)
     if cursor:
         n, micros, comment_id = _decode(cursor, 3, maximum=(MAX_POSITION, _MAX_MICROS, MAX_POSITION))
         since = _EPOCH + micros * _MICROSECOND
@@ -77,7 +81,15 @@ def queue_page(agency_id: int, *, cursor: str | None = None, limit: int = PAGE_S
     rows = rows[:limit]
     if not rows:
         return Page([], None)
-    comment_ids = [c.id for _, c in rows]
+    items = _queue_items(rows)
+    last = items[-1].entry
+    next_cursor = _encode(last.open_reports, _micros(last.first_report_at), last.comment_id) if more else None
+    return Page(items, next_cursor)
+
+
+def _queue_items(rows: list) -> list[QueueItem]:
+    """(queue entry or None, comment) rows with their rounds, sections' titles and open report reasons: three
+    queries whatever the number of rows."""
     rounds = {r.id: r for r in db.session.scalars(sa.select(Round).where(Round.id.in_({c.round_id for _, c in rows})))}
     section_ids = {c.section_id for _, c in rows if c.section_id is not None}
     titles = (
@@ -85,23 +97,51 @@ def queue_page(agency_id: int, *, cursor: str | None = None, limit: int = PAGE_S
         if section_ids
         else {}
     )
-    position = sa.func.row_number().over(partition_by=Report.comment_id, order_by=Report.id).label("position")
-    ranked = (
-        sa.select(Report, position).where(Report.comment_id.in_(comment_ids), Report.handled_at.is_(None)).subquery()
-    )
-    report = orm.aliased(Report, ranked)
+    reported = [c.id for entry, c in rows if entry is not None]
     reasons: dict[int, list[Report]] = {}
-    for r in db.session.scalars(
-        sa.select(report).where(ranked.c.position <= REASONS_SHOWN).order_by(ranked.c.comment_id, ranked.c.position)
-    ):
-        reasons.setdefault(r.comment_id, []).append(r)
-    items = [
+    if reported:
+        position = sa.func.row_number().over(partition_by=Report.comment_id, order_by=Report.id).label("position")
+        ranked = (
+            sa.select(Report, position).where(Report.comment_id.in_(reported), Report.handled_at.is_(None)).subquery()
+        )
+        report = orm.aliased(Report, ranked)
+        for r in db.session.scalars(
+            sa.select(report).where(ranked.c.position <= REASONS_SHOWN).order_by(ranked.c.comment_id, ranked.c.position)
+        ):
+            reasons.setdefault(r.comment_id, []).append(r)
+    return [
         QueueItem(entry, comment, rounds[comment.round_id], titles.get(comment.section_id), reasons.get(comment.id, []))
         for entry, comment in rows
     ]
-    last = items[-1].entry
-    next_cursor = _encode(last.open_reports, _micros(last.first_report_at), last.comment_id) if more else None
-    return Page(items, next_cursor)
+
+
+def new_comments_page(round_id: int, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Every comment of a round, replies included, newest first, reported or not (the moderators' "all new
+    comments" view of the queue), each with its open reports if it has any. Keyset by id over
+    ix_comments_round_new; four queries at most whatever the round's size (the page with its queue rows, the
+    round, the sections' titles, the reasons of the reported ones)."""
+    query = (
+        sa.select(QueueEntry, Comment)
+        .select_from(Comment)
+        .outerjoin(QueueEntry, QueueEntry.comment_id == Comment.id)
+        .where(Comment.round_id == round_id)
+    )
+    if cursor:
+        (before,) = _decode(cursor, 1)
+        query = query.where(Comment.id < before)
+    rows = db.session.execute(query.order_by(Comment.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if not rows:
+        return Page([], None)
+    return Page(_queue_items(rows), _encode(rows[-1][1].id) if more else None)
+
+
+def agency_rounds(agency_id: int, limit: int = 100) -> list[Round]:
+    """The agency's rounds, newest first (the queue's filter offers them)."""
+    return list(
+        db.session.scalars(sa.select(Round).where(Round.agency_id == agency_id).order_by(Round.id.desc()).limit(limit))
+    )
 
 
 def queue_size(agency_id: int) -> int:

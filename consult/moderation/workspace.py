@@ -6,7 +6,7 @@ admins). Every form is a plain POST answered with 303; errors come back next to 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,6 +26,7 @@ from consult.moderation.forms import (
 )
 from consult.moderation.models import HouseRule
 from consult.moderation.views import page_of
+from consult.params import id_arg
 from consult.participation import services as participation
 from consult.participation.forms import STANCE_LABELS
 from consult.participation.models import Block, Comment, Report
@@ -46,11 +47,26 @@ def _comment(comment_id: int) -> Comment:
 
 @admin.get("/moderasi")
 def queue():
-    page = page_of(queries.queue_page, g.agency.id)
+    """The queue: comments with open reports (of every round, or of one: ?putaran=ID), or every new comment of
+    one round, reported or not (?putaran=ID&tampil=semua), so moderators can read a round as it comes in."""
+    try:
+        round_id = id_arg("putaran")
+    except Invalid:
+        abort(400)
+    rnd = owned(get_round(round_id)) if round_id is not None else None
+    show_all = request.args.get("tampil") == "semua" and rnd is not None
+    if show_all:
+        page = page_of(queries.new_comments_page, rnd.id)
+    else:
+        page = page_of(queries.queue_page, g.agency.id, round_id=rnd.id if rnd else None)
     return render_template(
         "moderation/queue.html",
         agency=g.agency,
         page=page,
+        round=rnd,
+        show_all=show_all,
+        asked_all=request.args.get("tampil") == "semua",
+        rounds=queries.agency_rounds(g.agency.id),
         queued=queries.queue_size(g.agency.id),
         appeals=queries.pending_appeal_count(g.agency.id),
         stance_labels=STANCE_LABELS,

@@ -47,7 +47,7 @@ def replies(comment_id: int):
         form_error=None,
         refusal=services.participation_refusal(current_user, rnd),
         section_titles={},
-        **comment_context(page.items),
+        **comment_context(page.items, rnd),
     )
 
 
@@ -55,16 +55,20 @@ def replies(comment_id: int):
 @participation_limit("REPORT_LIMIT", "report")
 def report(comment_id: int):
     comment = services.get_comment(comment_id)
-    form = ReportForm()
-    status = 200
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path))
+    rnd = db_round(comment)
+    if request.method == "GET" and services.my_reports(current_user, [comment.id]):
+        flash(_("You have already reported this comment. The moderators will look at it."), "info")
+        return redirect(url_for("participation.comment_page", comment_id=comment.id), code=303)
+    form = ReportForm(services.house_rules_of(rnd.agency_id))
+    status = 200
     if form.validate_on_submit():
         try:
             idempotency.form_once(
                 current_user.id,
                 lambda: services.report_comment(
-                    current_user, comment, form.reason.data or "", address=client_address()
+                    current_user, comment, form.given_reason(), rule=form.chosen_rule(), address=client_address()
                 ),
                 lambda report: {"report_id": report.id},
             )
@@ -78,7 +82,7 @@ def report(comment_id: int):
             flash(_("Thank you. The moderators will look at this comment."), "success")
             return redirect(url_for("participation.comment_page", comment_id=comment.id), code=303)
     return render_template(
-        "participation/report.html", form=form, comment=comment, round=db_round(comment), stance_labels=STANCE_LABELS
+        "participation/report.html", form=form, comment=comment, round=rnd, stance_labels=STANCE_LABELS
     ), status
 
 

@@ -37,9 +37,29 @@ class EditForm(FlaskForm):
     max_chars = MAX_COMMENT_CHARS
 
 
+OTHER_RULE = "lain"  # the report form's "Other": no house rule named, the reason says what is wrong
+
+
 class ReportForm(FlaskForm):
+    """A report names the agency's house rule the comment breaks, or "Other" with a reason (rules: the agency's in
+    force, as (number, title), from consult.participation.services.house_rules_of)."""
+
+    rule = RadioField(_l("Which house rule does this comment break?"), choices=[], validate_choice=False)
     reason = TextAreaField(
-        _l("Why should the moderators look at this comment?"),
-        description=_l("For example: insults, personal data, spam, off topic."),
+        _l("What is wrong with it?"),
+        description=_l("Required for “Other”; optional when you chose a rule. Your report is not shown publicly."),
     )
     max_chars = MAX_REASON_CHARS
+
+    def __init__(self, rules: list[tuple[int, str]], **kwargs):
+        super().__init__(**kwargs)
+        self.rule.choices = [SelectChoice(str(number), f"{number}. {title}") for number, title in rules] + [
+            SelectChoice(OTHER_RULE, _l("Other"))
+        ]
+
+    def chosen_rule(self) -> int | None:
+        value = (self.rule.data or "").strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else None
+
+    def given_reason(self) -> str | None:
+        return (self.reason.data or "").strip() or None

@@ -82,6 +82,7 @@ class Comment(db.Model):
             postgresql_where=_TOP,
         ),
         sa.Index("ix_comments_parent", "parent_id", "id"),
+        sa.Index("ix_comments_round_new", "round_id", "id"),  # moderators: every new comment of a round
         sa.CheckConstraint("stance IN ('support', 'oppose', 'neutral')", name="stance_value"),
     )
 
@@ -109,8 +110,14 @@ class Comment(db.Model):
     moderation_rule: Mapped[int | None]  # the house rule's number
     moderation_rule_title: Mapped[str | None] = mapped_column(sa.String(120))
     moderation_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The agency's own voice: the author's role ("moderator" or "agency_admin") in the round's agency when they
+    # posted it, recorded then, so that a later change of roles does not rewrite who spoke. None: a citizen.
+    official_role: Mapped[str | None] = mapped_column(sa.String(20))
 
     participant: Mapped[Participant] = relationship(lazy="joined", innerjoin=True)
+    # Read only for official comments (their author is the agency); the round page has the round loaded, so this
+    # comes from the session's identity map without a query.
+    round: Mapped[Round] = relationship(lazy="select", viewonly=True)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -121,7 +128,15 @@ class Comment(db.Model):
         return self.status == CommentStatus.VISIBLE
 
     @property
+    def is_official(self) -> bool:
+        """Posted by staff of the round's agency: the agency's response, not a citizen's comment."""
+        return self.official_role is not None
+
+    @property
     def author_name(self) -> str:
+        """The public author: the agency for an official comment, else the pseudonym or the chosen name."""
+        if self.official_role is not None:
+            return self.round.agency.name
         return self.participant.public_name
 
 
@@ -191,6 +206,10 @@ class Report(db.Model):
     comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(sa.String(500))
+    # The house rule the reporter says the comment breaks (a snapshot of its number and title: the rule may be
+    # reworded later); None: "other", the reason says what.
+    rule_number: Mapped[int | None]
+    rule_title: Mapped[str | None] = mapped_column(sa.String(120))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     handled_at: Mapped[dt.datetime | None]
     # A keyed hash of the address the report came from (never the address): reports from one address by

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.agencies.services import can_manage_agency
+from consult.agencies.services import can_manage_agency, can_moderate
 from consult.documents.published import published_version
 from consult.errors import Invalid
 from consult.forms import ActionForm
@@ -71,19 +71,27 @@ def sections_of(rnd: Round):
     return version_of(rnd).sections
 
 
-def comment_context(items: list[Comment]) -> dict:
-    """What every comment template needs: the viewer's votes on these comments and shared helpers.
+def comment_context(items: list[Comment], rnd: Round) -> dict:
+    """What every comment template needs: the viewer's votes on these comments, which of them they reported,
+    whether they speak for the round's agency (its staff: no stance, no votes, their comments are official)
+    and whether they moderate it (a "hide" control on each comment), and shared helpers.
 
     The viewer and the page's own address are resolved once here: templates that read `current_user` or
-    `request` go through a context-local proxy on every access, which cost a tenth of the round page.
+    `request` go through a context-local proxy on every access, which cost a tenth of the round page. For an
+    anonymous reader none of this runs a query (their page is cached and shared).
     """
+    viewer = current_user._get_current_object()
+    ids = [c.id for c in items]
     return {
-        "my_votes": queries.votes_of(current_user, [c.id for c in items]),
+        "my_votes": queries.votes_of(viewer, ids),
+        "my_reports": services.my_reports(viewer, ids),
+        "speaking_as": services.staff_role(viewer, rnd.agency_id),
+        "moderates": can_moderate(viewer, rnd.agency),
         "stance_labels": {key: str(label) for key, label in STANCE_LABELS.items()},  # translated once, not per use
         "vote_labels": {1: _("Agree"), -1: _("Disagree"), 0: _("Pass")},
         "action_form": ActionForm(),
         "can_edit": services.can_edit,
-        "viewer": current_user._get_current_object(),
+        "viewer": viewer,
         "back_path": request.full_path.rstrip("?") if request.method == "GET" else None,
         "fragment_load": request.args.get("fragment") == "komentar",
         "flash_target": flash_target(items),
@@ -123,7 +131,7 @@ def render_round(rnd: Round, form: CommentForm | None = None, status: int = 200,
         page = queries.comments_page(rnd.id, section_id=section_id, order=order, cursor=cursor)
     except Invalid:
         abort(400)
-    context = comment_context(page.items)
+    context = comment_context(page.items, rnd)
     version = version_of(rnd)
     if g.htmx and request.method == "GET" and request.args.get("fragment") == "komentar":
         return render_template(
@@ -172,7 +180,7 @@ def render_comment_page(comment: Comment, reply_form=None, form_error=None, stat
         replies = queries.replies_page(top.id, cursor=request.args.get("cursor") or None, limit=50)
     except Invalid:
         abort(400)
-    context = comment_context([top, *replies.items])
+    context = comment_context([top, *replies.items], rnd)
     return render_template(
         "participation/comment.html",
         comment=top,

@@ -69,6 +69,7 @@ def section_form(round_id: int, section_id: int):
         list_section=id_arg("daftar"),
         form_error=None,
         refusal=services.participation_refusal(current_user, rnd),
+        speaking_as=services.staff_role(current_user, rnd.agency_id),
     )
 
 
@@ -142,7 +143,7 @@ def _reply_posted(rnd: Round, comment):
         parent=parent,
         reply_form=reply_form_for(parent.id),
         form_error=None,
-        **comment_context([comment]),
+        **comment_context([comment], rnd),
     )
 
 
@@ -172,7 +173,7 @@ def _comment_posted(rnd: Round, comment, place: int | None, shown: bool):
         section=section,
         stat=queries.section_stats(rnd.id).get(comment.section_id),
         mine=queries.stances_of(current_user, rnd.id).get(comment.section_id),
-        **comment_context([comment]),
+        **comment_context([comment], rnd),
     )
 
 
@@ -196,8 +197,10 @@ def _comment_refused(rnd: Round, form, exc: ServiceError, parent_id: int | None,
                 retarget=f"#balas-{parent.id}",
                 reply_form=reply_form,
                 parent=parent,
+                round=rnd,
                 form_error=message,
                 refusal=None,
+                speaking_as=services.staff_role(current_user, rnd.agency_id),
             )
         return render_comment_page(parent, reply_form=reply_form, form_error=message, status=exc.status)
     if g.htmx:
@@ -211,6 +214,7 @@ def _comment_refused(rnd: Round, form, exc: ServiceError, parent_id: int | None,
             list_section=id_field("list_section"),
             form_error=message,
             refusal=None,
+            speaking_as=services.staff_role(current_user, rnd.agency_id),
         )
     return render_round(rnd, form=form, status=exc.status, form_error=message)
 
@@ -246,6 +250,7 @@ def set_stance(round_id: int, section_id: int):
                 action_form=ActionForm(),
                 stance_labels={key: str(label) for key, label in STANCE_LABELS.items()},
                 refusal=None,
+                speaking_as=None,
             )
         flash(_("Your stance is saved."), "success")
     # the message on the section's tally, where the redirect lands (#sikap-<id>), not at the top of the page

@@ -95,7 +95,8 @@ class Route:
 
 
 def _policy_form(_w):
-    return {"title": "Rancangan Baru", "summary": "Ringkasan baru", "body": "Pembuka.\n\n## Bagian\n\nIsi bagian."}
+    body = "Pembuka.\n\n## Bagian\n\nIsi bagian."
+    return {"title": "Rancangan Baru", "summary": "Ringkasan baru", "body": body, "aksi": "simpan"}
 
 
 ROUTES = [

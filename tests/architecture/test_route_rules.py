@@ -129,6 +129,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("documents.publish", "POST"): R("managers", "/kelola/{a}/dokumen/{draft}/terbitkan"),
     ("documents.new_version", "POST"): R("managers", "/kelola/{a}/dokumen/{document}/versi-baru"),
     ("moderation.entry", "GET"): R("staff", "/moderasi/antrean"),
+    ("moderation.hide_in_place", "GET"): R("moderators", "/comments/{comment}/sembunyikan"),
+    ("moderation.hide_in_place", "POST"): R("moderators", "/comments/{comment}/sembunyikan"),
     ("moderation_admin.queue", "GET"): R("moderators", "/kelola/{a}/moderasi"),
     ("moderation_admin.review", "GET"): R("moderators", "/kelola/{a}/moderasi/komentar/{comment}"),
     ("moderation_admin.hide", "POST"): R("moderators", "/kelola/{a}/moderasi/komentar/{comment}/sembunyikan"),

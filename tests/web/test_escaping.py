@@ -151,6 +151,10 @@ def hostile_world(make):
     participation.report_comment(
         db.session.get(User, reporter.id), db.session.get(Comment, victim_comment.id), hostile("report-reason")
     )
+    participation.report_comment(  # a report that names the house rule (its title, snapshot)
+        db.session.get(User, make.user(verified=True).id), db.session.get(Comment, victim_comment.id), None, rule=1
+    )
+    official = participation.post_comment(db.session.get(User, admin.id), rnd, "Tanggapan dinas.")  # the agency's
     author_comment = participation.post_comment(
         db.session.get(User, author.id), rnd, "Komentar yang akan disembunyikan.", show_name=True
     )
@@ -183,6 +187,7 @@ def hostile_world(make):
         "admin": db.session.get(User, admin.id),
         "site_admin": db.session.get(User, site_admin.id),
         "appeal": moderation.appeal_of(author_comment.id).id,
+        "official": official.id,
     }
 
 
@@ -257,6 +262,19 @@ def test_moderators_see_reports_appeals_and_blocks_as_text(client, auth, hostile
     assert_inert(_page(client, f"{base}/banding/{w['appeal']}"), "appeal-body", "hide-reason")
     assert_inert(_page(client, f"{base}/blokir"), "block-reason")
     assert_inert(_page(client, base), "agency-name")
+    assert_inert(_page(client, f"{base}?putaran={w['round']}&tampil=semua"), "rule-title", "round-title", "agency-name")
+    assert_inert(_page(client, f"{base}?putaran={w['round']}"), "rule-title", "report-reason")
+    assert_inert(_page(client, f"/comments/{w['official']}/sembunyikan"), "rule-title", "agency-name", "round-title")
+    fragment = _page(client, f"/comments/{w['official']}/sembunyikan", headers={"HX-Request": "true"})
+    assert_inert(fragment, "rule-title")
+    assert_inert(_page(client, f"/rounds/{w['round']}"), "agency-name", "rule-title")  # with the "hide" controls
+
+
+def test_the_agencys_own_voice_and_the_report_form_show_names_and_rules_as_text(client, auth, hostile_world):
+    w = hostile_world
+    assert_inert(_page(client, f"/comments/{w['official']}"), "agency-name")
+    auth.login(w["author"])
+    assert_inert(_page(client, f"/comments/{w['official']}/laporkan"), "rule-title", "agency-name")
 
 
 def test_agency_admins_see_documents_rounds_and_rules_as_text(client, auth, hostile_world):
@@ -307,6 +325,39 @@ def test_a_participant_named_like_html_is_shown_as_text_in_the_api(client, hosti
     authors = {item["author"] for item in body["items"]}
     assert hostile("victim-name") in authors  # JSON carries the text as it is; pages escape it
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) >= 2
+
+
+def test_the_draft_preview_shows_typed_values_imported_headings_and_the_file_name_as_text(client, auth, hostile_world):
+    from io import BytesIO
+
+    import docx
+
+    from tests.documents.docx_files import saved
+
+    w = hostile_world
+    auth.login(w["admin"])
+    url = f"/kelola/{w['slug']}/dokumen/baru?jenis=policy"
+    body = f"## {hostile('preview-section')}\n\nTeks ![{hostile('image-alt')}](x.png) {hostile('inline-html')}\n"
+    data = {"title": hostile("preview-title"), "summary": hostile("preview-summary"), "body": body}
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert_inert(html, "preview-title", "preview-summary", "preview-section", "image-alt")
+    assert "&lt;span&gt; removed" in html or "&lt;span&gt; dibuang" in html  # the HTML is reported, not shown
+
+    document = docx.Document()
+    document.add_paragraph(hostile("docx-heading"), style="Heading 1")
+    document.add_paragraph(hostile("docx-text"))
+    # A browser sends a file name's quotes percent-encoded; this one needs none to be markup.
+    file_name = "<span hx-post=/comments/1/tarik hx-trigger=load data-pwn=file-name>x</span>.docx"
+    upload = {**data, "body": "", "file": (BytesIO(saved(document)), file_name)}
+    response = client.post(url, data=upload, content_type="multipart/form-data")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert_inert(html, "docx-heading", "docx-text")
+    assert "&lt;span hx-post=/comments/1/tarik hx-trigger=load data-pwn=file-name&gt;x&lt;/span&gt;.docx" in html
+    back = client.post(url, data={**data, "body": body, "aksi": "ubah"})
+    assert_inert(back.get_data(as_text=True), "preview-title", "preview-summary")
 
 
 def test_the_phone_path_shows_section_titles_and_reasons_as_text(client, auth, make, hostile_world):

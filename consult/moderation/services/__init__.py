@@ -56,14 +56,17 @@ from consult.moderation.services.rules import (
     get_rule,
     house_rules,
     retire_rule,
+    rules_in_force,
     set_auto_hide_threshold,
     update_rule,
 )
 
 
 def connect_signals() -> None:
-    """Hear participation's reports (create_app calls this): queue the comment, maybe hide it."""
+    """Hear participation's reports (create_app calls this): queue the comment, maybe hide it; and answer its
+    question about an agency's house rules in force (a report names the rule a comment breaks)."""
     signals.report_filed.connect(on_report)
+    signals.house_rules_in_force.connect(rules_in_force)
 
 
 __all__ = [
@@ -103,6 +106,7 @@ __all__ = [
     "reporter_carries_weight",
     "restore_comment",
     "retire_rule",
+    "rules_in_force",
     "set_auto_hide_threshold",
     "unblock",
     "update_rule",

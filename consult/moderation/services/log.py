@@ -108,6 +108,7 @@ def log_action(
     }
     if comment is not None:
         record["body_sha256"] = digest(comment.body)  # which text was decided on; never the text
+        record["official"] = comment.is_official  # a decision on the agency's own response
     subject = block if block is not None else comment
     audit.record(AUDIT_ACTIONS[action], subject, record, actor="system" if moderator is None else label)
     return entry

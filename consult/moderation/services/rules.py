@@ -30,6 +30,12 @@ def house_rules(agency_id: int, *, include_retired: bool = False) -> list[HouseR
     return list(db.session.scalars(query))
 
 
+def rules_in_force(agency_id: int, **_extra: object) -> list[tuple[int, str]]:
+    """The agency's house rules in force as (number, title): moderation's answer to
+    consult.signals.house_rules_in_force (participation asks it for the report form and the report)."""
+    return [(rule.number, rule.title) for rule in house_rules(agency_id)]
+
+
 def get_rule(rule_id: int) -> HouseRule:
     rule = db.session.get(HouseRule, rule_id)
     if rule is None:

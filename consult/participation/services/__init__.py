@@ -23,7 +23,13 @@ from consult.participation.services.comments import (
     withdraw_comment,
 )
 from consult.participation.services.counts import move_visible_count
-from consult.participation.services.reports import MAX_REASON_CHARS, address_key, report_comment
+from consult.participation.services.reports import (
+    MAX_REASON_CHARS,
+    address_key,
+    house_rules_of,
+    my_reports,
+    report_comment,
+)
 from consult.participation.services.rules import (
     PSEUDONYM_ALPHABET,
     UNCONFIRMED_MESSAGE,
@@ -31,6 +37,8 @@ from consult.participation.services.rules import (
     participation_refusal,
     require_participation,
     shows_name,
+    staff_role,
+    stance_refusal,
 )
 from consult.participation.services.votes import set_stance, vote
 
@@ -46,13 +54,17 @@ __all__ = [
     "can_withdraw",
     "edit_comment",
     "get_comment",
+    "house_rules_of",
     "move_visible_count",
+    "my_reports",
     "participation_refusal",
     "post_comment",
     "report_comment",
     "require_participation",
     "set_stance",
     "shows_name",
+    "staff_role",
+    "stance_refusal",
     "vote",
     "withdraw_comment",
 ]

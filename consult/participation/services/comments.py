@@ -19,7 +19,7 @@ from consult.participation.models import (
     Stance,
 )
 from consult.participation.services.counts import add_comments_to_tally, move_visible_count, section_in_version
-from consult.participation.services.rules import participant_row, require_participation
+from consult.participation.services.rules import participant_row, require_participation, staff_role, stance_refusal
 from consult.participation.services.votes import set_stance_row
 from consult.rounds.models import Round, bump_revision
 from consult.sanitize import render_comment
@@ -61,7 +61,10 @@ def post_comment(
     Anyone who may take part in the round (logged in, round open, verified when the round requires it).
     A reply belongs to the thread of the top-level comment it answers, and to that comment's section; only
     top-level comments carry a stance (which also becomes the author's stance on the section).
-    Audited as "comment.posted" with the author's pseudonym and a SHA-256 of the text, never the e-mail.
+    Staff of the round's agency (its moderators and agency admins) post as the agency: the comment records their
+    role (official_role) and is shown as the agency's response; they cannot give it a stance.
+    Audited as "comment.posted" with the author's pseudonym, "official" and a SHA-256 of the text, never the
+    e-mail.
     """
     require_participation(user, rnd)
     body = clean_body(body)
@@ -69,6 +72,9 @@ def post_comment(
         stance = None
     elif stance not in {s.value for s in Stance}:
         raise Invalid(fields={"stance": _l("Choose support, oppose or neutral.")})
+    official_role = staff_role(user, rnd.agency_id)
+    if stance is not None and official_role is not None:
+        raise stance_refusal(user, rnd)
     round_id, version_id = rnd.id, rnd.version_id
     body_html = render_comment(body)  # before the transaction: SQLite's writers wait while it is open
     with write_transaction(keep_loaded=True):  # the answer needs the comment: no reload after COMMIT
@@ -95,6 +101,7 @@ def post_comment(
             stance=stance,
             body=body,
             body_html=body_html,
+            official_role=official_role,
         )
         db.session.add(comment)
         if parent is not None:
@@ -129,6 +136,8 @@ def post_comment(
                 "parent_id": comment.parent_id,
                 "author": participant.pseudonym,
                 "stance": stance,
+                "official": official_role is not None,
+                "official_role": official_role,
                 "body_sha256": digest(body),
             },
             actor=participant.pseudonym,

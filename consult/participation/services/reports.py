@@ -35,8 +35,53 @@ def address_key(address: str | None) -> str | None:
     return hmac.new(key, b"report-address:" + address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
-def report_comment(user: User | None, comment: Comment, reason: str, *, address: str | None = None) -> Report:
-    """Report someone else's comment to the moderators, with a reason. Once per person and comment.
+def house_rules_of(agency_id: int) -> list[tuple[int, str]]:
+    """The agency's house rules in force, as (number, title) in order: asked of whoever answers
+    consult.signals.house_rules_in_force (moderation does; participation never imports it)."""
+    rules = [rule for _receiver, answer in signals.house_rules_in_force.send(agency_id) for rule in (answer or ())]
+    return sorted(rules)
+
+
+def _clean_report(agency_id: int, reason: str | None, rule: int | None) -> tuple[str, tuple[int, str] | None]:
+    """The reason (required unless a rule is named; at least 3 characters when given) and the named rule."""
+    errors: dict = {}
+    cited = None
+    if rule is not None:
+        cited = next((r for r in house_rules_of(agency_id) if r[0] == rule), None)
+        if cited is None:
+            errors["rule"] = _l("Choose one of the agency's house rules, or “Other” and say what is wrong.")
+    text = " ".join((reason or "").split()) if isinstance(reason, str) else ""
+    if (reason is None and rule is None) or (reason is not None and len(text) < 3):
+        errors["reason"] = _l("Say briefly why this comment breaks the rules.")
+    elif len(text) > MAX_REASON_CHARS:
+        errors["reason"] = _l("Use at most %(n)s characters.", n=MAX_REASON_CHARS)
+    if errors:
+        raise Invalid(fields=errors)
+    return text, cited
+
+
+def my_reports(user: User | None, comment_ids: list[int]) -> set[int]:
+    """Which of these comments the viewer has reported already (one query; none for anonymous viewers, whose
+    pages are cached and shared)."""
+    if user is None or not user.is_authenticated or not comment_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Report.comment_id).where(Report.user_id == user.id, Report.comment_id.in_(comment_ids))
+        )
+    )
+
+
+def report_comment(
+    user: User | None,
+    comment: Comment,
+    reason: str | None,
+    *,
+    rule: int | None = None,
+    address: str | None = None,
+) -> Report:
+    """Report someone else's comment to the moderators, naming the house rule it breaks (`rule`, its number) or,
+    for anything else, with a reason (None: not given; required without a rule). Once per person and comment.
 
     Allowed while the comment is visible, also after the round closed (unlawful content must stay
     reportable), but not to a person blocked from the agency's rounds. Reports are for moderators: not audited
@@ -50,11 +95,8 @@ def report_comment(user: User | None, comment: Comment, reason: str, *, address:
         raise NotAllowed(_l("Your account is blocked, so you cannot take part."))
     if not user.is_confirmed:
         raise NotAllowed(UNCONFIRMED_MESSAGE)
-    reason = " ".join((reason or "").split())
-    if len(reason) < 3:
-        raise Invalid(fields={"reason": _l("Say briefly why this comment breaks the rules.")})
-    if len(reason) > MAX_REASON_CHARS:
-        raise Invalid(fields={"reason": _l("Use at most %(n)s characters.", n=MAX_REASON_CHARS)})
+    rnd = db.session.get(Round, comment.round_id)
+    reason, cited = _clean_report(rnd.agency_id, reason, rule)
     if comment.author_id == user.id:
         raise NotAllowed(_l("You cannot report your own comment; you can withdraw it instead."))
     with write_transaction():
@@ -66,7 +108,14 @@ def report_comment(user: User | None, comment: Comment, reason: str, *, address:
         blocked = block_refusal(user, db.session.get(Round, comment.round_id).agency)
         if blocked is not None:
             raise blocked
-        report = Report(comment_id=comment.id, user_id=user.id, reason=reason, address_key=address_key(address))
+        report = Report(
+            comment_id=comment.id,
+            user_id=user.id,
+            reason=reason,
+            rule_number=cited[0] if cited else None,
+            rule_title=cited[1] if cited else None,
+            address_key=address_key(address),
+        )
         db.session.add(report)
         comment.report_count += 1
         db.session.flush()

@@ -7,7 +7,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from consult.accounts.models import User
+from consult.accounts.models import Role, User
 from consult.agencies.models import Agency
 from consult.db import insert_or_nothing
 from consult.errors import Conflict, LoginRequired, NotAllowed
@@ -75,6 +75,36 @@ def block_refusal(user: User, agency: Agency) -> NotAllowed | None:
             "Reason: %(reason)s",
             until=format_localtime(block.until, agency.timezone),
             reason=block.reason,
+        )
+    )
+
+
+def staff_role(user: User | None, agency_id: int) -> str | None:
+    """The person's role in the agency, when they are its staff: "agency_admin" (when they hold both roles) or
+    "moderator"; None for everyone else (citizens, observers, site admins and other agencies' staff).
+
+    Staff of the round's agency speak in its consultations as the agency: their comments and replies are the
+    agency's response ("Tanggapan Dinas", comments.official_role), and they take no stance and cast no vote
+    there (stance_refusal). No query beyond the person's memberships, which the round page loads anyway."""
+    if user is None or not user.is_authenticated:
+        return None
+    roles = user.agency_roles(agency_id)
+    if Role.AGENCY_ADMIN in roles:
+        return str(Role.AGENCY_ADMIN)
+    if Role.MODERATOR in roles:
+        return str(Role.MODERATOR)
+    return None
+
+
+def stance_refusal(user: User | None, rnd: Round) -> NotAllowed | None:
+    """The refusal of a stance or a vote by staff of the round's agency (they answer as the agency instead; their
+    opinion would count as a citizen's in the tallies), or None."""
+    if staff_role(user, rnd.agency_id) is None:
+        return None
+    return NotAllowed(
+        _l(
+            "Staff of the agency running this consultation take no stance and cast no vote in it: your comments "
+            "and replies here appear as the agency's response."
         )
     )
 

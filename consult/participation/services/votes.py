@@ -19,7 +19,7 @@ from consult.participation.models import (
     Stance,
 )
 from consult.participation.services.counts import stats_row
-from consult.participation.services.rules import participant_row, require_participation
+from consult.participation.services.rules import participant_row, require_participation, stance_refusal
 from consult.rounds.models import Round, bump_revision
 from consult.timeutil import utcnow
 
@@ -30,12 +30,16 @@ def vote(user: User | None, comment: Comment, value: int) -> Comment:
     """Agree (1), disagree (-1) or pass (0) on someone else's visible comment; changing it replaces it.
 
     One vote per person and comment (UNIQUE); repeating the same vote changes nothing. The comment row is
-    locked while its counters move by the delta, so counts always equal COUNT(*) of the votes.
+    locked while its counters move by the delta, so counts always equal COUNT(*) of the votes. Staff of the
+    round's agency do not vote in its consultations (stance_refusal).
     """
     if value not in _VOTE_COLUMN:
         raise Invalid(fields={"value": _l("A vote is 1 (agree), -1 (disagree) or 0 (pass).")})
     rnd = db.session.get(Round, comment.round_id)
     require_participation(user, rnd)
+    refusal = stance_refusal(user, rnd)
+    if refusal is not None:
+        raise refusal
     if comment.author_id == user.id:
         raise NotAllowed(_l("You cannot vote on your own comment."))
     with write_transaction():
@@ -76,10 +80,15 @@ def set_stance_row(user: User, round_id: int, section_id: int, value: str) -> Se
 
 
 def set_stance(user: User | None, rnd: Round, section_id: int, value: str) -> SectionStats:
-    """Take (or change) one's stance on a section: support, oppose or neutral. One per person, section, round."""
+    """Take (or change) one's stance on a section: support, oppose or neutral. One per person, section, round.
+
+    Not for staff of the round's agency (stance_refusal): the agency takes no stance on its own draft."""
     if value not in {s.value for s in Stance}:
         raise Invalid(fields={"value": _l("Choose support, oppose or neutral.")})
     require_participation(user, rnd)
+    refusal = stance_refusal(user, rnd)
+    if refusal is not None:
+        raise refusal
     section = db.session.get(Section, section_id)
     if section is None or section.version_id != rnd.version_id:
         raise NotFound(_l("This section is not part of the document of this round."))
