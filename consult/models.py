@@ -1,6 +1,6 @@
 """Every model module, imported once by create_app() so that the mapper and Alembic see every table."""
 
-from consult import audit  # noqa: F401
+from consult import audit, idempotency  # noqa: F401
 from consult.accounts import models as accounts  # noqa: F401
 from consult.agencies import models as agencies  # noqa: F401
 from consult.documents import models as documents  # noqa: F401

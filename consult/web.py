@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from consult import params
+from consult import idempotency, params
 from consult.errors import ServiceError
 from consult.i18n import LANG_COOKIE, format_localtime, time_tag
 
@@ -296,6 +296,7 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(format_localtime, "localtime")  # plain text: e-mails
     app.add_template_filter(time_tag, "timetag")  # pages: the same text in a <time datetime> element
+    app.add_template_global(idempotency.new_key, "submission_key")  # a form's one-time key (consult/idempotency.py)
 
     @app.context_processor
     def template_globals():

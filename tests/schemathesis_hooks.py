@@ -21,11 +21,14 @@ RULES_BEYOND_THE_SCHEMA = {
     ("GET", "/comments/{id}/replies"): {"cursor"},
     ("GET", "/moderation-log"): {"cursor"},
     ("GET", "/rounds"): {"cursor"},
-    ("POST", "/rounds/{id}/comments"): {"section_id"},  # a section of this round's document
+    # a section of this round's document; an Idempotency-Key not used before for a different request (the fuzzer
+    # sends the same few keys with many bodies)
+    ("POST", "/rounds/{id}/comments"): {"section_id", "Idempotency-Key"},
     ("POST", "/rounds/{id}/extend"): {"closes_at"},  # in the future, later than now's closing, within 366 days
     ("POST", "/comments/{id}/moderation"): {"rule"},  # one of the agency's house rules in force
-    # a rule of the agency in force, or (for "other") a reason: "reason or rule" is beyond the schema
-    ("POST", "/comments/{id}/reports"): {"reason", "rule"},
+    # a rule of the agency in force, or (for "other") a reason: "reason or rule" is beyond the schema; a fresh
+    # Idempotency-Key, as above
+    ("POST", "/comments/{id}/reports"): {"reason", "rule", "Idempotency-Key"},
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
+from consult import idempotency
 from consult.api.bodies import JSON_VALUE, REF
 from consult.api.schemas import Error
 from consult.api.spec import PATH_NAMES, Api, Operation
@@ -27,6 +28,27 @@ ERROR_DESCRIPTION = (
     f"1 (0 for cursors) … {MAX_ID}, and any string (query, form or JSON, at any depth, by its path such as "
     "`sections[0].title`) holding NUL or a lone UTF-16 surrogate."
 )
+
+
+IDEMPOTENCY_KEY = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
+    "description": (
+        "A key of your choice, new for each thing you create (a UUID, say): a repeat of the request with the same "
+        "key and the same body, within 24 hours, gets the first answer again (status and body, with the header "
+        "`Idempotent-Replayed: true`) and creates nothing; the same key with a different body is 422 naming "
+        "`Idempotency-Key`. Only successful answers are remembered: after an error, the request may be sent "
+        "again with the same key."
+    ),
+}
+REPLAYED = {
+    idempotency.REPLAYED_HEADER: {
+        "description": "`true` when this answer repeats the first answer given to the same Idempotency-Key",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
 
 
 class _Schemas(GenerateJsonSchema):
@@ -55,6 +77,8 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
         parameters.append(
             {"name": q.name, "in": "query", "required": False, "schema": q.schema, "description": q.description}
         )
+    if op.idempotent:
+        parameters.append(IDEMPOTENCY_KEY)
     return parameters
 
 
@@ -70,6 +94,8 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], dict[str, 
         body = {"application/json": {"schema": refs[(op.body, "validation")]}}
         item["requestBody"] = {"required": True, "content": body}
     responses = {str(op.status): _content(refs[(op.response, "serialization")], op.status)}
+    if op.idempotent:
+        responses[str(op.status)]["headers"] = REPLAYED
     if op.links:
         responses[str(op.status)]["links"] = {
             name: {"operationId": name, "parameters": {"id": expression}} for name, expression in op.links.items()

@@ -128,6 +128,7 @@ def list_replies(comment_id: int, cursor: str | None, limit: int) -> schemas.Com
     ok=(201, schemas.PostedComment),
     errors=[403, 404, 409],
     links=links_to(COMMENT_OPERATIONS, "/id"),
+    idempotent=True,
 )
 def post_comment(round_id: int, body: NewComment) -> schemas.PostedComment:
     comment = services.post_comment(
@@ -207,6 +208,7 @@ def set_stance(section_id: int, body: Stance) -> schemas.StanceResult:
     body=NewReport,
     ok=(201, schemas.ReportResult),
     errors=[403, 404, 409],
+    idempotent=True,
 )
 def report_comment(comment_id: int, body: NewReport) -> schemas.ReportResult:
     comment = services.get_comment(comment_id)

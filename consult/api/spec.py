@@ -10,6 +10,11 @@ response model; this module turns it into JSON with the declared status.
 Order of the checks, for every operation: the path (an id outside 1 … MAX_ID matches no route: 404), the rate
 limit (429), the token (401), the query parameters (422 naming them), the body (400 when it is no JSON object, 422
 naming each field of a wrong type), then the view and its one service call (403, 404, 409, 422 for the rules).
+
+An operation declared `idempotent=True` (the POSTs that create) honours an `Idempotency-Key` header: the first
+request with a key acts and its answer is remembered with the key (consult.idempotency, in the action's own
+transaction); a repeat with the same key and body gets that answer again (status and body, with
+`Idempotent-Replayed: true`) and acts no more; the same key with another body is 422 naming the header.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from flask import Blueprint, jsonify, request
 from pydantic import BaseModel
 from werkzeug.routing import BaseConverter
 
-from consult.api.auth import token_required
+from consult import idempotency
+from consult.api.auth import api_user, token_required
 from consult.api.bodies import STORABLE, RequestModel, parse_body
 from consult.params import MAX_ID, cursor_arg, id_arg, int_arg
 from consult.ratelimits import participation_limit
@@ -101,6 +107,25 @@ class Query:
         )
 
 
+def _once(act: Callable[[], BaseModel], status: int):
+    """Answer an idempotent operation: act once per (user, Idempotency-Key), repeats get the first answer."""
+    fingerprint = idempotency.fingerprint(request.method, request.path, request.get_json(silent=True))
+    outcome = idempotency.once(
+        request.headers.get(idempotency.HEADER),
+        api_user().id,
+        fingerprint,
+        act,
+        lambda result: {"status": status, "body": result.model_dump(mode="json", by_alias=True)},
+        field=idempotency.HEADER,
+        keep_loaded=True,  # the answer is made inside the transaction, before COMMIT
+    )
+    answer = jsonify(outcome.result["body"])
+    answer.status_code = outcome.result["status"]
+    if outcome.repeated:
+        answer.headers[idempotency.REPLAYED_HEADER] = "true"
+    return answer
+
+
 @dataclass(frozen=True)
 class Operation:
     """One API operation as the document describes it."""
@@ -117,6 +142,7 @@ class Operation:
     query: tuple[Query, ...]
     path_parameter: str | None  # the Flask rule's name for the path's id (round_id, comment_id, section_id)
     auth: bool
+    idempotent: bool  # takes an Idempotency-Key header (see the module's docstring)
     links: dict[str, str]  # operation name → where its {id} is in this answer ("$response.body#/id")
 
 
@@ -157,17 +183,20 @@ class Api:
         limit: tuple[str, str] | None = None,
         description: str | None = None,
         links: dict[str, str] | None = None,
+        idempotent: bool = False,
     ) -> Callable:
         """Register the decorated view as `method path` and record it for the document.
 
         `path` names its id as the Flask rule does ("/rounds/{round_id}/comments"); the document calls it {id},
         as it always has. `ok` is the response model (200) or (status, model). `limit` is (config key, scope) of
         consult.ratelimits.participation_limit. `links`: the operations whose id this answer gives (OpenAPI links,
-        which let a client or a fuzzer follow them). Added to `errors`: 400 and 413 for a write, 401 with `auth`, 429
+        which let a client or a fuzzer follow them). `idempotent`: the operation takes an Idempotency-Key header
+        (a POST that creates, with `auth`). Added to `errors`: 400 and 413 for a write, 401 with `auth`, 429
         with `limit`, and 422 everywhere (a query string holding text no database stores: consult.params)."""
         status, response = ok if isinstance(ok, tuple) else (200, ok)
         names = _PATH_PARAMETER.findall(path)
         assert len(names) <= 1 and all(n in PATH_NAMES for n in names), path
+        assert not idempotent or (method == "post" and auth), "Idempotency-Key: for POSTs that need a token"
         codes = {*errors, 422, *(WRITE_ERRORS if method != "get" else ()), *([401] if auth else ())}
         codes |= {429} if limit else set()
 
@@ -186,6 +215,7 @@ class Api:
                     query=tuple(query),
                     path_parameter=names[0] if names else None,
                     auth=auth,
+                    idempotent=idempotent,
                     links=dict(links or {}),
                 )
             )
@@ -195,10 +225,16 @@ class Api:
                 values = {q.name: q.read() for q in query}
                 if body is not None:
                     values["body"] = parse_body(body)
-                result = view(**path_values, **values)
-                if type(result) is not response:
-                    raise TypeError(f"{view.__name__} returned {type(result).__name__}, not {response.__name__}")
-                return jsonify(result.model_dump(mode="json", by_alias=True)), status
+
+                def act() -> BaseModel:
+                    result = view(**path_values, **values)
+                    if type(result) is not response:
+                        raise TypeError(f"{view.__name__} returned {type(result).__name__}, not {response.__name__}")
+                    return result
+
+                if not idempotent:
+                    return jsonify(act().model_dump(mode="json", by_alias=True)), status
+                return _once(act, status)
 
             wrapped = token_required(handler) if auth else handler
             if limit is not None:

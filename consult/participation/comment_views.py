@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult import idempotency
 from consult.errors import Invalid, ServiceError
 from consult.extensions import client_address
 from consult.forms import ActionForm, apply_errors
@@ -64,8 +65,12 @@ def report(comment_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            services.report_comment(
-                current_user, comment, form.given_reason(), rule=form.chosen_rule(), address=client_address()
+            idempotency.form_once(
+                current_user.id,
+                lambda: services.report_comment(
+                    current_user, comment, form.given_reason(), rule=form.chosen_rule(), address=client_address()
+                ),
+                lambda report: {"report_id": report.id},
             )
         except Invalid as exc:
             apply_errors(form, exc)
@@ -103,7 +108,11 @@ def edit(comment_id: int):
             return redirect(url_for("participation.comment_page", comment_id=comment.id), code=303)
     if form.validate_on_submit():
         try:
-            services.edit_comment(current_user, comment, form.body.data or "")
+            idempotency.form_once(
+                current_user.id,
+                lambda: services.edit_comment(current_user, comment, form.body.data or ""),
+                lambda edited: {"comment_id": edited.id},
+            )
         except Invalid as exc:
             apply_errors(form, exc)
             status = 422
@@ -113,7 +122,8 @@ def edit(comment_id: int):
         else:
             flash(_("Your comment is updated."), "success")
             return redirect(
-                url_for("participation.comment_page", comment_id=comment.id, _anchor=f"c{comment.id}"), code=303
+                url_for("participation.comment_page", comment_id=comment.id, baru=comment.id, _anchor=f"c{comment.id}"),
+                code=303,
             )
     return render_template("participation/edit.html", form=form, comment=comment, round=db_round(comment)), status
 
@@ -128,7 +138,11 @@ def withdraw(comment_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            services.withdraw_comment(current_user, comment)
+            idempotency.form_once(
+                current_user.id,
+                lambda: services.withdraw_comment(current_user, comment),
+                lambda withdrawn: {"comment_id": withdrawn.id},
+            )
         except ServiceError as exc:
             flash(str(exc.message), "error")
         else:

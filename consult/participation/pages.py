@@ -3,7 +3,9 @@ pages that forms come back to when refused (the round page and a comment's page)
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import Blueprint, abort, current_app, g, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +13,7 @@ from consult.agencies.services import can_manage_agency, can_moderate
 from consult.documents.published import published_version
 from consult.errors import Invalid
 from consult.forms import ActionForm
-from consult.params import id_arg
+from consult.params import id_arg, id_field
 from consult.participation import queries, services
 from consult.participation.forms import STANCE_LABELS, CommentForm, ReplyForm
 from consult.participation.models import Comment
@@ -29,12 +31,21 @@ def fragment(template: str, status: int = 200, retarget: str | None = None, **co
     return response
 
 
-def comment_form(rnd: Round, *, fresh: bool = False) -> CommentForm:
-    """The new-comment form: bound to what was posted, or `fresh` (empty) after a successful post."""
-    form = CommentForm(formdata=None) if fresh else CommentForm()
+def form_place() -> int | None:
+    """The section under which a posted comment form was opened in place (its fields carry "s<id>-"), or None."""
+    return id_field("place") if request.method == "POST" else None
+
+
+def comment_form(rnd: Round, *, fresh: bool = False, place: int | None = None, section: int | None = None):
+    """The new-comment form: bound to what was posted, or `fresh` (empty) after a successful post, about
+    `section` (after a post: the section it was about; on a page: ?tulis= or the list's ?bagian=). A form opened
+    in place under a section (`place`) has its own field ids."""
+    prefix = f"s{place}-" if place else ""
+    form = CommentForm(formdata=None, prefix=prefix) if fresh else CommentForm(prefix=prefix)
     form.section_id.choices = [("", _("The whole document"))] + [(str(s.id), s.title) for s in sections_of(rnd)]
     if request.method == "GET" or fresh:
-        section = id_arg("bagian") if request.method == "GET" else None
+        if request.method == "GET" and section is None:
+            section = id_arg("tulis") or id_arg("bagian")
         form.section_id.data = str(section) if section else ""
         form.show_name.data = services.shows_name(current_user, rnd.id)
     return form
@@ -83,7 +94,35 @@ def comment_context(items: list[Comment], rnd: Round) -> dict:
         "viewer": viewer,
         "back_path": request.full_path.rstrip("?") if request.method == "GET" else None,
         "fragment_load": request.args.get("fragment") == "komentar",
+        "flash_target": flash_target(items),
     }
+
+
+# Where a confirmation is shown after a post without JavaScript: ?baru=<comment id> on that comment (#c<id>),
+# ?sikap=<section id> on that section's stance tally (#sikap-<id>), where the redirect's #fragment lands.
+CONFIRM_PARAMS = ("baru", "sikap")
+
+
+def flash_target(items: list[Comment], sections=()) -> str | None:
+    """The id of the element that shows this page's messages itself (see CONFIRM_PARAMS), instead of the top of
+    the page: only when it is on this page and there is a message to show (a shared link shows nothing)."""
+    if request.method != "GET" or not session.get("_flashes"):
+        return None
+    comment, section = id_arg("baru"), id_arg("sikap")
+    if comment is not None and any(c.id == comment for c in items):
+        return f"c{comment}"
+    if section is not None and any(s.id == section for s in sections):
+        return f"sikap-{section}"
+    return None
+
+
+def confirm_at(path: str, **target: int) -> str:
+    """A local address (with its query and #fragment) with the confirmation parameter `target` (one of
+    CONFIRM_PARAMS) instead of any it had: the page it names shows the next message there."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in CONFIRM_PARAMS]
+    query += [(k, str(v)) for k, v in target.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def render_round(rnd: Round, form: CommentForm | None = None, status: int = 200, form_error: str | None = None):
@@ -106,6 +145,7 @@ def render_round(rnd: Round, form: CommentForm | None = None, status: int = 200,
             **context,
         )
     sections = version.sections
+    context["flash_target"] = flash_target(page.items, sections)
     return render_template(
         "participation/round.html",
         round=rnd,

@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from consult import idempotency
 from consult.extensions import db
 from consult.moderation import jobs as moderation_jobs
 from consult.notifications import jobs as notification_jobs
@@ -17,10 +18,12 @@ from consult.timeutil import utcnow
 
 log = logging.getLogger("consult.scheduler")
 
-# In order: rounds first, so that the e-mails they cause go out in the same run; the outbox last.
+# In order: rounds first, so that the e-mails they cause go out in the same run; the outbox last. Expired
+# submission keys (consult/idempotency.py, a shared module) are deleted here too.
 JOBS: list[tuple[str, Callable[[dt.datetime], object]]] = [
     *round_jobs.JOBS,
     *moderation_jobs.JOBS,
+    *idempotency.JOBS,
     *notification_jobs.JOBS,
 ]
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_agency_voice"
-down_revision = "0011_verification_requests"
+down_revision = "0012_submission_keys"
 
 
 def upgrade():

@@ -103,6 +103,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("notifications.follow", "POST"): R("logged_in", "/rounds/{round}/ikuti"),
     ("notifications.unfollow", "POST"): R("logged_in", "/rounds/{round}/berhenti-ikuti"),
     # taking part
+    ("participation.section_form", "GET"): R("anyone", "/rounds/{round}/bagian/{section}/tulis"),
     ("participation.post_comment", "POST"): R("logged_in", "/rounds/{round}/komentar"),
     ("participation.set_stance", "POST"): R("logged_in", "/rounds/{round}/bagian/{section}/sikap"),
     ("participation.vote", "POST"): R("logged_in", "/comments/{comment}/suara"),

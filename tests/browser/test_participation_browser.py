@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 import sqlalchemy as sa
@@ -172,6 +172,21 @@ def assert_field_error(page, field_id: str, error_id: str, expected_value: str, 
     assert textarea.input_value() == expected_value
 
 
+def assert_landed_on(page, path: str, comment_id: int, query: dict[str, list[str]]) -> None:
+    """After a post without JavaScript: the redirect's page and its #c<id>, with exactly these parameters."""
+    url = urlparse(page.url)
+    assert (url.path, url.fragment, parse_qs(url.query)) == (path, f"c{comment_id}", query), page.url
+
+
+def assert_confirmation_on(page, comment_id: int, message: str) -> None:
+    """The confirmation is shown on the comment the redirect landed on, on screen, and nowhere else (the top of a
+    long page is out of sight)."""
+    notice = page.locator(f"#c{comment_id} .flashes[role=status]")
+    assert message in notice.inner_text()
+    assert in_viewport(notice)
+    assert page.locator(".flashes").count() == 1, "the confirmation once, on the comment"
+
+
 def busy_round(demo: Demo) -> dict[str, Comment]:
     """Comments, a reply, stances and votes from the neighbour and the citizen, as a round in use looks."""
     rnd, sections, citizen, neighbour = demo.round, demo.sections, demo.citizen, demo.neighbour
@@ -201,7 +216,7 @@ def busy_round(demo: Demo) -> dict[str, Comment]:
 
 
 @JS_MODES
-def test_take_a_stance_and_change_it(demo, phone, js):
+def test_take_a_stance_and_change_it(app, demo, phone, js):
     section = demo.sections[2]
     services.set_stance(demo.neighbour, demo.round, section.id, "oppose")
     page = phone(js=js, email=CITIZEN)
@@ -223,10 +238,21 @@ def test_take_a_stance_and_change_it(demo, phone, js):
             assert same_document(page), "the stance should be saved in place, without a page load"
             assert focused_id(page) == f"sikap-{section.id}-{value}", "the pressed button keeps the focus"
         else:
-            # back in the section, at its stance buttons (not at its heading, maybe screens above them)
-            assert page.url.endswith(f"{demo.url}#sikap-{section.id}")
+            # back in the section, at its stance buttons (not at its heading, maybe screens above them), with
+            # the confirmation there (not at the top of the page, out of sight)
+            url = urlparse(page.url)
+            assert (url.path, url.fragment, parse_qs(url.query)) == (
+                demo.url,
+                f"sikap-{section.id}",
+                {"sikap": [str(section.id)]},
+            ), "one confirmation parameter, however often the buttons are pressed"
             assert page.locator(f"section#{section.key} #sikap-{section.id}").count() == 1
             assert in_viewport(box.locator("button[value=support]"))
+            notice = box.locator(".flashes[role=status]")
+            assert translated(app, "Your stance is saved.") in notice.inner_text()
+            assert in_viewport(notice)
+            assert page.locator(".flashes").count() == 1, "the confirmation once, at the stance buttons"
+            shot(page, "participation-stance-nojs")
     assert box.locator("button[aria-pressed=true]").is_visible()
 
 
@@ -264,11 +290,14 @@ def test_comment_on_a_section_with_a_stance(app, demo, phone, js):
         assert page.evaluate("() => document.getElementById('pesan').__original === true")
         assert focused_comment(page) == f"c{new_id}", "the new comment takes the focus of the replaced button"
     else:
-        assert page.url.endswith(f"{demo.url}#c{new_id}")
+        # the redirect lands on the new comment, which carries the confirmation (not the top of the page), and
+        # the page's form stays about the section (?tulis=)
+        assert_landed_on(page, demo.url, new_id, {"tulis": [str(section.id)], "baru": [str(new_id)]})
         assert in_viewport(first)
-        assert published in page.locator(".flashes").inner_text()
-    # the form is ready for the next comment
+        assert_confirmation_on(page, new_id, published)
+    # the form is ready for the next comment, about the same section
     form = page.locator("#form-komentar")
+    assert form.locator("select[name=section_id]").input_value() == str(section.id)
     assert form.locator("textarea[name=body]").input_value() == ""
     assert form.locator("#body-counter").inner_text().startswith("0 /")
     assert form.locator("input[name=stance][value='']").is_checked()
@@ -382,8 +411,9 @@ def test_open_a_thread_and_reply(app, demo, phone, js):
         expect(page.locator("#pesan")).to_contain_text(translated(app, "Your reply is published."))
         assert focused_comment(page) == f"c{ids[1]}"
     else:
-        assert page.url.endswith(f"/comments/{thread.id}#c{ids[1]}")
+        assert_landed_on(page, f"/comments/{thread.id}", ids[1], {"baru": [str(ids[1])]})
         assert in_viewport(page.locator(f"#c{ids[1]}"))
+        assert_confirmation_on(page, ids[1], translated(app, "Your reply is published."))
     assert fresh(Comment, thread.id).reply_count == 2
     assert_unique_ids(page)
 
@@ -570,8 +600,8 @@ def test_edit_within_15_minutes_then_withdraw(app, demo, phone):
     body.fill("Jam layanan Sabtu sebaiknya ditambah sampai pukul 14.00.")
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
-    assert page.url.endswith(f"/comments/{mine.id}#c{mine.id}")
-    assert translated(app, "Your comment is updated.") in page.locator(".flashes").inner_text()
+    assert_landed_on(page, f"/comments/{mine.id}", mine.id, {"baru": [str(mine.id)]})
+    assert_confirmation_on(page, mine.id, translated(app, "Your comment is updated."))
 
     public = phone(js=False)
     public.goto(f"{demo.url}#diskusi")

@@ -29,6 +29,7 @@ from consult.moderation import services as moderation
 from consult.participation import services as participation
 from consult.participation.models import Comment, Participant
 from consult.rounds import services as rounds
+from consult.rounds.models import Round
 from consult.timeutil import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -402,3 +403,44 @@ def test_my_comments_show_titles_and_moderation_reasons_as_text(client, auth, ho
     auth.logout()
     auth.login(w["victim"])
     assert_inert(_page(client, "/profil/komentar"), "round-title", "section-title")
+
+
+def test_the_phone_path_shows_section_titles_and_reasons_as_text(client, auth, make, hostile_world):
+    """ "Comment on this section" (the form opened in place), the banner saying which section's list a comment
+    went to, the confirmation on the comment and on the stance buttons where a no-JS redirect lands."""
+    w = hostile_world
+    citizen = make.user(verified=True)
+    auth.login(citizen)
+    rnd, section, htmx = w["round"], w["section"], {"HX-Request": "true"}
+    page = _page(client, f"/rounds/{rnd}")
+    assert_inert(page, "section-title")
+    assert page.count('class="section-cta"') >= 2  # under each section, next to the hostile title
+    opened = _page(client, f"/rounds/{rnd}/bagian/{section}/tulis", headers=htmx)
+    assert_inert(opened, "section-title")  # the form's section choice, opened in place
+    other = next(s.id for s in db.session.get(Round, rnd).version.sections if s.id != section)
+    posted = client.post(
+        f"/rounds/{rnd}/komentar",
+        data={
+            f"s{section}-body": "Tentang bagian ini.",
+            f"s{section}-section_id": str(section),
+            "place": str(section),
+            "list_section": str(other),
+        },
+        headers=htmx,
+    )
+    assert posted.status_code == 200, posted.get_data(as_text=True)[:2000]
+    html = posted.get_data(as_text=True)
+    note = html.split('class="posted-note"', 1)[1].split("</p>", 1)[0]  # where it went: the other section's list
+    assert "hx-disable" in note and "bagian=" in note
+    assert_inert(note, "section-title")
+    landed = client.post(
+        f"/rounds/{rnd}/komentar", data={"body": "Tanpa JavaScript.", "section_id": str(section)}, follow_redirects=True
+    )
+    assert [r.status_code for r in landed.history] == [303]
+    assert_inert(landed.get_data(as_text=True), "section-title")  # the comment with its confirmation on it
+    # a refusal shown at the stance buttons, where the redirect lands: the blocked citizen's reason
+    auth.login(w["victim"])
+    refused = client.post(f"/rounds/{rnd}/bagian/{section}/sikap", data={"value": "support"}, follow_redirects=True)
+    html = refused.get_data(as_text=True)
+    assert_inert(html, "block-reason", "section-title")
+    assert escaped_marker("block-reason") in html.split(f'id="sikap-{section}"', 1)[1].split("</div>", 1)[0]
