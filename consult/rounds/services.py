@@ -124,8 +124,9 @@ def reschedule_round(
     A round that has already opened keeps its opening time: moving it would rewrite when people could take
     part. One that has not opened yet may move it, to now or later (OPENING_GRACE), never into the past. The
     closing time may move (to extend or shorten the round) as long as it stays in the future. A closed round is
-    not rescheduled (Conflict): moving its closing time into the future would reopen it without the public
-    reason that reopening takes (extend_round).
+    never reopened so (Conflict): that would reopen it without the public reason that reopening takes
+    (extend_round). A round closed early stays closed whatever its scheduled closing time says, so moving that
+    time is only recorded (the operator's `rounds set-times` on any round, as CONTRACT.md has it).
     """
     if not isinstance(actor, str) and not can_manage_agency(actor, rnd.agency):
         raise NotAllowed()
@@ -134,7 +135,7 @@ def reschedule_round(
         new_opens = opens_at or rnd.opens_at
         new_closes = closes_at or rnd.closes_at
         now = utcnow()
-        if rnd.state_at(now) == RoundState.CLOSED:
+        if rnd.state_at(now) == RoundState.CLOSED and _state_with(rnd, new_opens, new_closes, now) != RoundState.CLOSED:
             raise Conflict(_l("This round is closed; its times no longer change. An agency admin can reopen it."))
         errors = {}
         opened = rnd.opens_at <= now
@@ -157,6 +158,15 @@ def reschedule_round(
             actor=actor,
         )
     return rnd
+
+
+def _state_with(rnd: Round, opens_at: dt.datetime, closes_at: dt.datetime, now: dt.datetime) -> RoundState:
+    """The round's state at `now` if its times were these (an early closure stays)."""
+    if now < opens_at:
+        return RoundState.SCHEDULED
+    if rnd.closed_at is not None and rnd.closed_at <= now:
+        return RoundState.CLOSED
+    return RoundState.OPEN if now < closes_at else RoundState.CLOSED
 
 
 # --- closing early and extending (moderators and agency admins, with a public reason) ---------------------------

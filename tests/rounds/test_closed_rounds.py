@@ -116,6 +116,16 @@ def test_a_closed_round_cannot_be_rescheduled_even_into_the_future(w, make):
     assert _round(closed.id).state == RoundState.CLOSED
 
 
+def test_moving_the_scheduled_closing_of_a_round_closed_early_keeps_it_closed(w):
+    """`rounds set-times` works on any round (CONTRACT.md); on a round closed early it reopens nothing."""
+    services.close_round(w["moderator"], w["round"], REASON)
+    later = utcnow() + dt.timedelta(days=10)
+    services.reschedule_round("operator", _round(w["round"].id), closes_at=later)
+    moved = _round(w["round"].id)
+    assert moved.closes_at == later.replace(tzinfo=moved.closes_at.tzinfo)
+    assert moved.state == RoundState.CLOSED
+
+
 # --- what the pages offer --------------------------------------------------------------------------------------
 
 
