@@ -3,6 +3,7 @@
 from consult import audit, idempotency  # noqa: F401
 from consult.accounts import models as accounts  # noqa: F401
 from consult.agencies import models as agencies  # noqa: F401
+from consult.deliberation import models as deliberation  # noqa: F401
 from consult.documents import models as documents  # noqa: F401
 from consult.moderation import models as moderation  # noqa: F401
 from consult.notifications import models as notifications  # noqa: F401

@@ -50,6 +50,7 @@ class Participant(db.Model):
     pseudonym: Mapped[str] = mapped_column(sa.String(40))
     show_name: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    external_id: Mapped[str | None] = mapped_column(sa.String(40))  # the Polis participant id of an imported round
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
@@ -83,7 +84,8 @@ class Comment(db.Model):
         ),
         sa.Index("ix_comments_parent", "parent_id", "id"),
         sa.Index("ix_comments_round_new", "round_id", "id"),  # moderators: every new comment of a round
-        sa.Index("ix_comments_author_new", "author_id", "id"),  # "my comments", newest first (migration 0011)
+        sa.Index("ix_comments_author_new", "author_id", "id"),
+        sa.Index("ix_comments_round_external", "round_id", "external_id"),  # imported rounds (migration 0014)  # "my comments", newest first (migration 0011)
         sa.CheckConstraint("stance IN ('support', 'oppose', 'neutral')", name="stance_value"),
     )
 
@@ -114,6 +116,7 @@ class Comment(db.Model):
     # The agency's own voice: the author's role ("moderator" or "agency_admin") in the round's agency when they
     # posted it, recorded then, so that a later change of roles does not rewrite who spoke. None: a citizen.
     official_role: Mapped[str | None] = mapped_column(sa.String(20))
+    external_id: Mapped[str | None] = mapped_column(sa.String(40))  # the Polis comment-id of an imported round
 
     participant: Mapped[Participant] = relationship(lazy="joined", innerjoin=True)
     # Read only for official comments (their author is the agency); the round page has the round loaded, so this

@@ -58,6 +58,11 @@ class Round(db.Model):
     public_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # A round imported from elsewhere (a Polis export, migration 0014): where it came from, the licence text its
+    # data asks to be shown with it, and its id there (the Polis conversation id).
+    source_url: Mapped[str | None] = mapped_column(sa.String(500))
+    source_attribution: Mapped[str | None] = mapped_column(sa.Text)
+    external_id: Mapped[str | None] = mapped_column(sa.String(100))
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     document: Mapped[Document] = relationship(lazy="joined")
