@@ -1,4 +1,5 @@
-"""`flask` command groups (CONTRACT.md): seed, users, rounds, scheduler, audit."""
+"""`flask` command groups (CONTRACT.md): seed, users, rounds, scheduler, audit; opinion and campaigns come from
+consult/deliberation/cli.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from consult.deliberation.cli import COMMANDS as DELIBERATION_COMMANDS
 from consult.errors import NotFound, ServiceError
 
 seed_cli = AppGroup("seed", help="Demo and synthetic data.")
@@ -242,5 +244,5 @@ def audit_verify():
 
 
 def init_app(app: Flask) -> None:
-    for group in (seed_cli, users_cli, rounds_cli, scheduler_cli, audit_cli):
+    for group in (seed_cli, users_cli, rounds_cli, scheduler_cli, audit_cli, *DELIBERATION_COMMANDS):
         app.cli.add_command(group)

@@ -29,6 +29,7 @@ class OpinionSnapshot(db.Model):
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
     section_key: Mapped[str] = mapped_column(sa.String(120), default=WHOLE_ROUND, server_default="")
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # when the job last compared the snapshot
     # which votes it was computed from (count, last change, exclusions): equal snapshot, nothing to recompute
     snapshot: Mapped[str] = mapped_column(sa.String(200))
     k: Mapped[int]
@@ -59,6 +60,7 @@ class CampaignScan(db.Model):
 
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     snapshot: Mapped[str] = mapped_column(sa.String(200))
     comment_count: Mapped[int]
     # scanned after the round closed: the campaign ids are fixed (recomputed only on a staff request)

@@ -84,8 +84,8 @@ class Comment(db.Model):
         ),
         sa.Index("ix_comments_parent", "parent_id", "id"),
         sa.Index("ix_comments_round_new", "round_id", "id"),  # moderators: every new comment of a round
-        sa.Index("ix_comments_author_new", "author_id", "id"),
-        sa.Index("ix_comments_round_external", "round_id", "external_id"),  # imported rounds (migration 0014)  # "my comments", newest first (migration 0011)
+        sa.Index("ix_comments_author_new", "author_id", "id"),  # "my comments", newest first (migration 0011)
+        sa.Index("ix_comments_round_external", "round_id", "external_id"),  # imported rounds (migration 0014)
         sa.CheckConstraint("stance IN ('support', 'oppose', 'neutral')", name="stance_value"),
     )
 

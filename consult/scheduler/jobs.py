@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 from consult import idempotency
+from consult.deliberation import jobs as deliberation_jobs
 from consult.extensions import db
 from consult.moderation import jobs as moderation_jobs
 from consult.notifications import jobs as notification_jobs
@@ -23,6 +24,7 @@ log = logging.getLogger("consult.scheduler")
 JOBS: list[tuple[str, Callable[[dt.datetime], object]]] = [
     *round_jobs.JOBS,
     *moderation_jobs.JOBS,
+    *deliberation_jobs.JOBS,
     *idempotency.JOBS,
     *notification_jobs.JOBS,
 ]

@@ -3,7 +3,7 @@
 opinion_results: the last computed opinion groups of a round (section_key "") or of one section of it, as the
 contract JSON, the full result (groups, per-comment statistics) and the state the next computation smooths
 against; snapshot says which votes it was computed from, so that the scheduled job recomputes only when
-something changed.
+something changed; checked_at is when the job last looked (so that unchanged rounds wait their turn).
 
 campaigns / campaign_members: mass-comment campaigns (near-identical comments) of a round. number is the
 detector's stable id inside the round; the row's id is the campaign id of the API. campaign_scans: when a
@@ -28,6 +28,7 @@ def upgrade():
         sa.Column("round_id", sa.Integer(), sa.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
         sa.Column("section_key", sa.String(length=120), nullable=False, server_default=""),
         sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.Column("checked_at", sa.DateTime(), nullable=False),
         sa.Column("snapshot", sa.String(length=200), nullable=False),
         sa.Column("k", sa.Integer(), nullable=False),
         sa.Column("participant_count", sa.Integer(), nullable=False),
@@ -42,6 +43,7 @@ def upgrade():
         "campaign_scans",
         sa.Column("round_id", sa.Integer(), sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.Column("checked_at", sa.DateTime(), nullable=False),
         sa.Column("snapshot", sa.String(length=200), nullable=False),
         sa.Column("comment_count", sa.Integer(), nullable=False),
         sa.Column("final", sa.Boolean(), nullable=False, server_default=sa.false()),
@@ -52,9 +54,7 @@ def upgrade():
         sa.Column("round_id", sa.Integer(), sa.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column(
-            "representative_id", sa.Integer(), sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("representative_id", sa.Integer(), sa.ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
         sa.Column("computed_at", sa.DateTime(), nullable=False),
         sa.UniqueConstraint("round_id", "number", name="uq_campaigns_round_number"),
         sa.Index("ix_campaigns_round_size", "round_id", "size", "id"),
