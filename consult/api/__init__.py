@@ -1,6 +1,7 @@
 """JSON API v1 (see CONTRACT.md and docs/API.md)."""
 
 from consult.api import (  # noqa: F401 - each registers its routes on bp
+    deliberation,
     moderation,
     participation,
     round_actions,

@@ -240,6 +240,60 @@ class ModerationLog(ResponseModel):
     next_cursor: str | None
 
 
+Ref = int | str  # our id, or for a round imported from Polis the Polis participant id or comment-id as exported
+
+
+class OpinionParticipant(ResponseModel):
+    participant: Ref = Field(
+        description="the participant's pseudonym in the round (the Polis participant id if imported)"
+    )
+    group: int
+    x: float
+    y: float
+
+
+class OpinionConsensus(ResponseModel):
+    comment_id: Ref
+    direction: Literal["agree", "disagree"]
+    score: float = Field(description="group-informed consensus: the product over groups of (agrees + 1) / (seen + 2)")
+
+
+class OpinionDivisive(ResponseModel):
+    comment_id: Ref
+    score: float = Field(description="the largest difference between two groups' agree rates")
+
+
+class Opinion(ResponseModel):
+    """`flask opinion compute --json` as stored by the last computation (CONTRACT.md), and when it was made."""
+
+    round_id: int
+    k: int = Field(description="the number of opinion groups; 0 when there are too few votes yet")
+    participants: list[OpinionParticipant]
+    consensus: list[OpinionConsensus]
+    divisive: list[OpinionDivisive]
+    section: str | None = Field(description="the section's key, or null for the whole round")
+    computed_at: Time | None = Field(description="null when nothing was computed yet")
+    final: bool = Field(description="computed after the round closed: it no longer changes")
+    vote_count: int
+    message: str | None = Field(description="why the result is empty")
+
+
+class CampaignItem(ResponseModel):
+    id: int
+    size: int = Field(description="how many comments (signatures) the campaign holds, the representative included")
+    representative_id: Ref
+    comment_ids: list[Ref]
+
+
+class Campaigns(ResponseModel):
+    """`flask campaigns detect --json` as stored by the last detection (CONTRACT.md)."""
+
+    round_id: int
+    campaigns: list[CampaignItem]
+    computed_at: Time | None
+    final: bool = Field(description="detected after the round closed: the campaign ids are fixed")
+
+
 class OpenApiDocument(ResponseModel):
     """This document (OpenAPI 3.1)."""
 

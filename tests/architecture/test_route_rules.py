@@ -167,6 +167,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("api.get_round", "GET"): R("anyone", "/api/v1/rounds/{round}"),
     ("api.list_comments", "GET"): R("anyone", "/api/v1/rounds/{round}/comments"),
     ("api.get_comment", "GET"): R("anyone", "/api/v1/comments/{comment}"),
+    ("api.round_opinion", "GET"): R("anyone", "/api/v1/rounds/{round}/opinion"),
+    ("api.round_campaigns", "GET"): R("anyone", "/api/v1/rounds/{round}/campaigns"),
     ("api.list_replies", "GET"): R("anyone", "/api/v1/comments/{comment}/replies"),
     ("api.moderation_log", "GET"): R("anyone", "/api/v1/moderation-log"),
     ("api.audit_entries", "GET"): R("anyone", "/api/v1/audit"),
