@@ -66,3 +66,34 @@ SERVICE_STANDARD = {
 
 POLICY = _document("policy.md")  # a draft city regulation: online population administration services
 CLOSED_POLICY = _document("closed-policy.md")  # an earlier draft, for the round that has closed
+
+
+def _open_round() -> dict:
+    """Sample comments on the open round (open-round.md): statements with three groups' leanings, a form letter."""
+    text = re.sub(
+        r"<!--.*?-->",
+        "",
+        resources.files("consult").joinpath("demo_text", "open-round.md").read_text("utf-8"),
+        flags=re.S,
+    )
+    statements: list[tuple[str, str, str]] = []  # (section key, leanings such as "+-0", text)
+    campaign: dict = {}
+    for block in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        head, _, body = block.partition("\n")
+        if head.startswith("kampanye "):
+            letter, _, extra = body.partition("### tambahan")
+            copies = []
+            for line in extra.strip().splitlines():
+                greeting, _, closing = line.removeprefix("- ").partition("|")
+                copies.append((greeting.strip(), closing.strip()))
+            campaign = {"section": head.removeprefix("kampanye ").strip(), "letter": letter.strip(), "copies": copies}
+            continue
+        for line in body.strip().splitlines():
+            match = re.match(r"- \[([+\-0]) ([+\-0]) ([+\-0])\] (.+)", line)
+            if match:
+                statements.append((head.strip(), "".join(match.groups()[:3]), match.group(4).strip()))
+    return {"statements": statements, "campaign": campaign}
+
+
+# Sample participation on the open round: enough votes for opinion groups, and one small campaign.
+OPEN_ROUND = _open_round()

@@ -55,7 +55,7 @@ def server(app, monkeypatch):
 @pytest.fixture
 def tokens(make) -> dict[str, str]:
     """The demo, a few comments in its open round, and a token for each role that writes."""
-    accounts = dict(load_demo())
+    accounts = dict(load_demo(sample_participation=False))
     citizen = user_by_email(accounts["citizen"])
     open_round = next(r for r in db.session.scalars(db.select(Round)) if r.state == RoundState.OPEN)
     for n, section in enumerate(open_round.version.sections[:3]):

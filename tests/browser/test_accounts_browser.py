@@ -58,7 +58,7 @@ def log_in(page, email: str, password: str) -> None:
 
 @JS_MODES
 def test_register_confirm_by_mail_and_take_part(app, new_context, axe_check, js):
-    load_demo()
+    load_demo(sample_participation=False)
     rnd = round_by_title(SERVICE_STANDARD["title"])
     page = new_context(java_script_enabled=js).new_page()
 

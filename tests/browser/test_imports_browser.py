@@ -40,7 +40,7 @@ def documents_titled(title: str) -> int:
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_pasted_markdown_is_previewed_changed_again_and_saved(phone, axe_check, js):
-    load_demo()
+    load_demo(sample_participation=False)
     page = phone(js=js, email=AGENCY_ADMIN, axe=True)
     page.goto(f"/kelola/{AGENCY['slug']}/dokumen/baru?jenis=policy")
     title = f"Rancangan Jam Layanan ({'js' if js else 'tanpa js'})"
@@ -86,7 +86,7 @@ def test_pasted_markdown_is_previewed_changed_again_and_saved(phone, axe_check, 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_a_word_file_is_previewed_with_its_image_reported_and_saved(phone, axe_check, js):
-    load_demo()
+    load_demo(sample_participation=False)
     page = phone(js=js, email=AGENCY_ADMIN, axe=True)
     page.goto(f"/kelola/{AGENCY['slug']}/dokumen/baru?jenis=policy")
     title = f"Standar KK dari Word ({'js' if js else 'tanpa js'})"
@@ -126,7 +126,7 @@ def test_a_word_file_is_previewed_with_its_image_reported_and_saved(phone, axe_c
 
 
 def test_a_damaged_word_file_is_refused_with_a_clear_message_and_the_form_kept(phone):
-    load_demo()
+    load_demo(sample_participation=False)
     page = phone(js=True, email=AGENCY_ADMIN)
     page.goto(f"/kelola/{AGENCY['slug']}/dokumen/baru?jenis=policy")
     page.fill("#title", "Judul yang diketik")

@@ -38,7 +38,7 @@ TEXT = "Petugas loket itu, Bu Ani yang rumahnya di Jalan Kenanga 12, selalu lamb
 @pytest.fixture
 def reported(make) -> int:
     """A comment by the demo citizen in the open demo round, reported twice (below the threshold of 3)."""
-    load_demo()
+    load_demo(sample_participation=False)
     rnd = round_by_title(SERVICE_STANDARD["title"])
     author = db.session.scalar(sa.select(User).where(User.email == CITIZEN))
     comment = participation.post_comment(author, rnd, TEXT, section_id=rnd.version.sections[2].id)

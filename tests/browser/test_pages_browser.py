@@ -91,7 +91,7 @@ def test_axe_finds_violations(page, axe_check):
 
 
 def test_home_page_on_a_phone(app, page, axe_check):
-    load_demo()
+    load_demo(sample_participation=False)
     response = page.goto("/")
     assert response.status == 200
     assert page.get_attribute("html", "lang") == "id"
@@ -129,7 +129,7 @@ def test_home_page_on_a_phone(app, page, axe_check):
 
 
 def test_open_round_page_sections_and_table_of_contents(page, axe_check):
-    load_demo()
+    load_demo(sample_participation=False)
     rnd = round_by_title(SERVICE_STANDARD["title"])
     sections = [(s.key, s.title) for s in rnd.version.sections]
     assert len(sections) > 3  # long enough for a table of contents
@@ -162,7 +162,7 @@ def test_open_round_page_sections_and_table_of_contents(page, axe_check):
 
 @pytest.mark.parametrize("title", [POLICY["title"], CLOSED_POLICY["title"]], ids=["upcoming", "closed"])
 def test_upcoming_and_closed_round_pages(page, axe_check, title):
-    load_demo()
+    load_demo(sample_participation=False)
     assert page.goto(f"/rounds/{round_by_title(title).id}").status == 200
     assert page.locator("h1").inner_text() == title
     assert_no_horizontal_scroll(page)
@@ -170,7 +170,7 @@ def test_upcoming_and_closed_round_pages(page, axe_check, title):
 
 
 def test_tap_targets_are_big_enough(page):
-    load_demo()
+    load_demo(sample_participation=False)
     paths = [
         "/",
         *(
@@ -185,7 +185,7 @@ def test_tap_targets_are_big_enough(page):
 
 def test_pages_run_under_the_content_security_policy(new_context):
     """With the CSP enforced (no bypass): no blocked resource, no script error, no failed request."""
-    load_demo()
+    load_demo(sample_participation=False)
     page = new_context(axe=False).new_page()
     problems = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type in {"error", "warning"} else None)
@@ -243,7 +243,7 @@ def test_login_and_register_pages_and_registration(app, page, axe_check):
 
 
 def test_login_and_language_switch_work_without_javascript(app, new_context):
-    load_demo()
+    load_demo(sample_participation=False)
     page = new_context(axe=False, java_script_enabled=False).new_page()
     assert page.goto("/kelola").status == 200  # redirected to the login form
     assert "/login" in page.url
@@ -269,7 +269,7 @@ def test_login_and_language_switch_work_without_javascript(app, new_context):
 
 
 def test_agency_workspace_pages(page, axe_check):
-    load_demo()
+    load_demo(sample_participation=False)
     slug = AGENCY["slug"]
     standard = round_by_title(SERVICE_STANDARD["title"]).document
     log_in(page, AGENCY_ADMIN)
@@ -286,7 +286,7 @@ def test_agency_workspace_pages(page, axe_check):
 
 
 def test_site_admin_and_profile_pages(page, axe_check):
-    load_demo()
+    load_demo(sample_participation=False)
     log_in(page, SITE_ADMIN)
     for path in ("/admin/", "/profil", "/putaran"):
         assert page.goto(path).status == 200, path

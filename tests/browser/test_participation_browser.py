@@ -64,7 +64,7 @@ class Demo:
 @pytest.fixture
 def demo(make) -> Demo:
     """The demo data: the open service-standard round (14 sections) and a second, verified citizen."""
-    load_demo()
+    load_demo(sample_participation=False)
     rnd = round_by_title(SERVICE_STANDARD["title"])
     citizen = db.session.scalar(sa.select(User).where(User.email == CITIZEN))
     neighbour = make.user(verified=True, name="Tetangga Warga")

@@ -23,7 +23,7 @@ MODERATOR = "moderator@disdukcapil-sukamaju.example"
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 def test_the_list_of_rounds_is_grouped_by_state_and_filters_on_a_phone(app, phone, axe_check, js):
-    load_demo()
+    load_demo(sample_participation=False)
     page = phone(js=js)
     assert page.goto("/putaran").status == 200
     headings = page.locator("main h2").all_inner_texts()
@@ -55,7 +55,7 @@ def test_the_list_of_rounds_is_grouped_by_state_and_filters_on_a_phone(app, phon
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 def test_a_closed_round_offers_only_what_can_succeed_on_a_phone(app, phone, axe_check, js):
-    load_demo()
+    load_demo(sample_participation=False)
     closed = round_by_title(CLOSED_POLICY["title"])
     change_times = translated(app, "Change the round's times")
     close_or_extend = translated(app, "Close early or extend this round")

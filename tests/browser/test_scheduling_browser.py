@@ -28,7 +28,7 @@ REASON = "Ditutup lebih awal karena standar pelayanan ditarik untuk direvisi."
 
 
 def test_a_moderator_closes_a_round_without_javascript_and_the_public_sees_why(new_context):
-    load_demo()
+    load_demo(sample_participation=False)
     rnd = round_by_title(SERVICE_STANDARD["title"])
     page = new_context(java_script_enabled=False).new_page()
     log_in(page, MODERATOR)
@@ -57,7 +57,7 @@ def test_a_moderator_closes_a_round_without_javascript_and_the_public_sees_why(n
 
 
 def test_an_agency_admin_reopens_a_round_in_the_workspace(page, axe_check):
-    load_demo()
+    load_demo(sample_participation=False)
     rnd = round_by_title(SERVICE_STANDARD["title"])
     log_in(page, AGENCY_ADMIN)
     page.goto(f"/kelola/{AGENCY['slug']}/putaran/{rnd.id}")
@@ -76,7 +76,7 @@ def test_an_agency_admin_reopens_a_round_in_the_workspace(page, axe_check):
 
 
 def test_a_citizen_follows_with_htmx_and_without_javascript(new_context, axe_check):
-    load_demo()
+    load_demo(sample_participation=False)
     rnd = round_by_title(SERVICE_STANDARD["title"])
 
     page = new_context().new_page()
@@ -102,7 +102,7 @@ def test_a_citizen_follows_with_htmx_and_without_javascript(new_context, axe_che
 
 
 def test_settings_and_unsubscribe_pages(page, axe_check):
-    load_demo()
+    load_demo(sample_participation=False)
     from consult.accounts.models import User
 
     user = db.session.scalar(sa.select(User).where(User.email == CITIZEN))

@@ -38,7 +38,7 @@ def shot(page, name: str, locator=None) -> None:
 
 @pytest.fixture
 def demo_round(make):
-    load_demo()
+    load_demo(sample_participation=False)
     rnd = round_by_title(SERVICE_STANDARD["title"])
     author = db.session.scalar(sa.select(User).where(User.email == CITIZEN))
     comment = participation.post_comment(author, rnd, TEXT, section_id=rnd.version.sections[2].id)

@@ -291,3 +291,23 @@ def test_campaigns_are_found_stored_with_what_each_sender_added_and_keep_their_i
     [kept] = db.session.scalars(sa.select(Campaign).where(Campaign.round_id == rnd.id)).all()
     assert kept.id == campaign["id"] and kept.size == 4
     assert _audit("campaigns.detected")[-1].data["on_request"] is True
+
+
+def test_the_demo_round_has_opinion_groups_and_a_campaign_from_the_start(client):
+    from consult.accounts.models import User
+    from consult.demo import load_demo
+    from consult.demo_content import OPEN_ROUND, SERVICE_STANDARD
+
+    load_demo()
+    rnd = db.session.scalar(sa.select(Round).where(Round.title == SERVICE_STANDARD["title"]))
+    body = client.get(f"/api/v1/rounds/{rnd.id}/opinion", headers=HOST).get_json()
+    assert body["k"] >= 2 and len(body["participants"]) == 24
+    agreed_by_all = {text for _, leaning, text in OPEN_ROUND["statements"] if leaning == "+++"}
+    from consult.participation.models import Comment
+
+    consensus_texts = {db.session.get(Comment, c["comment_id"]).body for c in body["consensus"][:5]}
+    assert len(consensus_texts & agreed_by_all) >= 3
+    [campaign] = client.get(f"/api/v1/rounds/{rnd.id}/campaigns", headers=HOST).get_json()["campaigns"]
+    assert campaign["size"] == len(OPEN_ROUND["campaign"]["copies"])
+    tester = db.session.scalar(sa.select(User).where(User.email == "warga@contoh.example"))
+    assert db.session.scalar(sa.select(sa.func.count()).where(CommentVote.user_id == tester.id)) == 0

@@ -477,7 +477,7 @@ def test_the_round_page_says_when_the_round_really_opened(client, make):
 def test_demo_rounds_keep_their_dates_and_say_they_are_sample_data(client, runner):
     from consult.demo import load_demo
 
-    load_demo()
+    load_demo(sample_participation=False)
     rounds = list(db.session.scalars(sa.select(Round).order_by(Round.opens_at)))
     assert {r.origin for r in rounds} == {RoundOrigin.DEMO}
     closed, opened = rounds[0], rounds[1]
@@ -529,7 +529,7 @@ def _migrate_down_and_up_with_the_demo(url: str) -> list[tuple]:
     with other.app_context():
         try:
             upgrade()
-            load_demo()
+            load_demo(sample_participation=False)
             run_due_jobs()
             db.session.remove()
             downgrade(revision="0006_hot_path_counters")
