@@ -8,6 +8,7 @@ database driver's cursor, straight into numpy arrays; no ORM object per vote.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,19 +53,24 @@ def _comment_filter(round_id: int, section_id: int | None):
 
 
 def vote_marker(rnd: Round, section_id: int | None = None) -> str:
-    """A short fingerprint of what a computation would read, from aggregate queries only (cheap to ask)."""
+    """A short fingerprint of what a computation would read, from aggregate queries over indexes only (cheap to
+    ask every few minutes): the number of votes, the last vote's id, the sums of the values and of their
+    squares (a changed vote changes them), the comments left out and the agency's staff."""
     cond = _comment_filter(rnd.id, section_id)
-    count, last_id, last_change = db.session.execute(
-        sa.select(sa.func.count(), sa.func.max(CommentVote.id), sa.func.max(CommentVote.updated_at))
-        .select_from(CommentVote)
-        .join(Comment, Comment.id == CommentVote.comment_id)
+    count, last_id, total, nonzero = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.max(CommentVote.id),
+            sa.func.coalesce(sa.func.sum(CommentVote.value), 0),
+            sa.func.coalesce(sa.func.sum(CommentVote.value * CommentVote.value), 0),
+        )
+        .select_from(Comment)
+        .join(CommentVote, CommentVote.comment_id == Comment.id)
         .where(*cond)
     ).one()
     excluded = _excluded_comments(rnd.id, section_id)
     staff = _staff_users(rnd)
-    return (
-        f"v{count}:{last_id}:{last_change.isoformat() if last_change else '-'}:c{_digest(excluded)}:s{_digest(staff)}"
-    )
+    return f"v{count}:{last_id}:{total}:{nonzero}:c{_digest(excluded)}:s{_digest(staff)}"
 
 
 def _excluded_comments(round_id: int, section_id: int | None) -> list[int]:
@@ -83,7 +89,8 @@ def _staff_users(rnd: Round) -> list[int]:
 
 
 def read_votes(rnd: Round, section_id: int | None = None) -> VoteSnapshot:
-    """Every vote on the round's comments (or one section's), in the order they were cast, in one read."""
+    """Every vote on the round's comments (or one section's) in one read; there is one vote per person and
+    comment, so the order (comment, then person) is only there to make the result deterministic."""
     _begin_snapshot()
     marker = vote_marker(rnd, section_id)
     excluded_comments = _excluded_comments(rnd.id, section_id)
@@ -147,22 +154,35 @@ def _begin_snapshot() -> None:
 
 
 def _fetch_votes(round_id: int, section_id: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(user ids, comment ids, values) sorted by comment and user: a deterministic order read straight from
+    ix_comment_votes_snapshot (no sort in the database, no row lookups), in batches from the driver's cursor
+    straight into numpy (a Row object per vote costs more than the whole computation)."""
     stmt = (
-        sa.select(CommentVote.user_id, CommentVote.comment_id, CommentVote.value)
-        .join(Comment, Comment.id == CommentVote.comment_id)
+        sa.select(CommentVote.comment_id, CommentVote.user_id, CommentVote.value)
+        .select_from(Comment)
+        .join(CommentVote, CommentVote.comment_id == Comment.id)
         .where(*_comment_filter(round_id, section_id))
-        .order_by(CommentVote.updated_at, CommentVote.id)
     )
+    conn = db.session.connection()
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = [compiled.params[name] for name in compiled.positiontup] if compiled.positional else compiled.params
+    dbapi = conn.connection.dbapi_connection
+    # PostgreSQL: a named (server-side) cursor, so the votes arrive in batches, not all at once
+    cursor = dbapi.cursor(name="opinion_votes") if conn.dialect.name == "postgresql" else dbapi.cursor()
     chunks: list[np.ndarray] = []
-    result = db.session.execute(stmt.execution_options(yield_per=FETCH))
-    for part in result.partitions(FETCH):
-        chunks.append(np.array(part, dtype=np.int64).reshape(-1, 3))
-    result.close()
+    try:
+        cursor.execute(str(compiled), params)
+        while rows := cursor.fetchmany(FETCH):
+            chunks.append(np.fromiter(itertools.chain.from_iterable(rows), np.int64, count=3 * len(rows)))
+    finally:
+        cursor.close()
     if not chunks:
         empty = np.empty(0, np.int64)
         return empty, empty, empty
-    data = np.concatenate(chunks)
-    return data[:, 0], data[:, 1], data[:, 2]
+    data = np.concatenate(chunks).reshape(-1, 3)
+    order = np.lexsort((data[:, 1], data[:, 0]))  # one (comment, user) pair per vote: a total order
+    data = data[order]
+    return data[:, 1], data[:, 0], data[:, 2]
 
 
 @dataclass
