@@ -1,6 +1,11 @@
 """Campaign detection on real public statements mixed with planted form letters.
 
-    .venv/bin/python benchmarks/campaigns.py [--total 100000] [--big 30000] [--seed 1]
+    .venv/bin/python benchmarks/campaigns.py [--total 100000] [--big 30000] [--seed 1] [--database]
+
+With --database the texts become the comments of a round in a fresh SQLite database (DATABASE_URL overrides,
+e.g. a PostgreSQL database made for it) and the command measured is `flask campaigns detect ROUND --json` as its
+own process: start-up, reading the comments from the database, detecting, computing what each sender added,
+storing it all, printing the contract JSON (peak RSS by /usr/bin/time).
 
 Distinct texts: the comment bodies of the Polis conversation in ../shared/data/polis/scoop-hivemind.ubi and the
 sentences of ../shared/data/documents/us-omb-draft-federal-source-code-policy-2016.txt (real statements on one
@@ -196,13 +201,100 @@ print(json.dumps({"peak_mb": peak, "detect_s": t2 - t1, "additions_s": t3 - t2, 
 """
 
 
+def through_the_database(texts: list[str], tmp: Path) -> tuple[dict, float, float]:
+    """Load the texts as a round's comments, then time `flask campaigns detect` as its own process."""
+    import os
+
+    env = dict(os.environ, CONSULT_ENV="development", RATELIMIT_ENABLED="false")
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/campaigns.db")
+    flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app"]
+    for args in (["db", "upgrade"], ["seed", "demo"]):
+        subprocess.run(flask + args, env=env, cwd=ROOT, check=True, capture_output=True)
+    rounds = json.loads(
+        subprocess.run(flask + ["rounds", "list"], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    round_id = next(r["id"] for r in rounds if r["state"] == "open")
+    subprocess.run(
+        flask
+        + [
+            "seed",
+            "load",
+            str(round_id),
+            "--comments",
+            str(len(texts)),
+            "--votes",
+            "0",
+            "--users",
+            "2000",
+            "--seed",
+            "1",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    loader = """
+import json, sys
+import sqlalchemy as sa
+from consult import create_app
+from consult.extensions import db
+from consult.participation.models import Comment
+from consult.sanitize import render_comment
+app = create_app()
+with app.app_context():
+    texts = json.load(open(sys.argv[1], encoding="utf-8"))
+    ids = list(db.session.scalars(sa.select(Comment.id).where(Comment.round_id == int(sys.argv[2]),
+                                  Comment.official_role.is_(None)).order_by(Comment.id)))
+    rows = [{"i": cid, "b": t, "h": render_comment(t)} for cid, t in zip(ids[-len(texts):], texts)]
+    db.session.execute(sa.text("UPDATE comments SET body = :b, body_html = :h WHERE id = :i"), rows)
+    db.session.commit()
+    print(json.dumps(ids[-len(texts):]))
+"""
+    (tmp / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+    out = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-c", loader, str(tmp / "texts.json"), str(round_id)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    comment_ids = json.loads(out.stdout.strip().splitlines()[-1])
+    start = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M"] + flask + ["campaigns", "detect", str(round_id), "--json"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        sys.exit(proc.stderr)
+    peak_mb = int(proc.stderr.strip().splitlines()[-1]) / 1024
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    index = {cid: i + 1 for i, cid in enumerate(comment_ids)}  # back to the texts' numbering 1..n
+    for c in data["campaigns"]:
+        c["comment_ids"] = [index[x] for x in c["comment_ids"] if x in index]
+    return {"round_id": round_id, "campaigns": data["campaigns"]}, wall, peak_mb
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--total", type=int, default=100_000)
     ap.add_argument("--big", type=int, default=30_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--database", action="store_true", help="through the database and `flask campaigns detect`")
     args = ap.parse_args()
     texts, truth, n_real = build(args.total, args.big, args.seed)
+    if args.database:
+        with tempfile.TemporaryDirectory() as tmp:
+            out, wall, peak_mb = through_the_database(texts, Path(tmp))
+        report(texts, truth, n_real, {"out": out, "sample": {}}, wall, peak_mb, None)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "texts.json"
         path.write_text(json.dumps(texts), encoding="utf-8")
@@ -212,7 +304,10 @@ def main() -> None:
     if proc.returncode:
         sys.exit(proc.stderr)
     data = json.loads(proc.stdout.strip().splitlines()[-1])
-    peak_mb = data["peak_mb"]
+    report(texts, truth, n_real, data, wall, data["peak_mb"], data)
+
+
+def report(texts, truth, n_real, data, wall, peak_mb, timings) -> None:
     predicted = [-1] * len(texts)
     for c in data["out"]["campaigns"]:
         for cid in c["comment_ids"]:
@@ -227,10 +322,13 @@ def main() -> None:
         found.append((t, len(members), whole, len([p for p in labels if p >= 0])))
     pulled = sum(1 for t, p in zip(truth, predicted, strict=True) if t < 0 and p >= 0)
     print(f"comments {len(texts)} (real distinct statements {n_real}, planted campaigns {len(planted)})")
-    print(
-        f"command wall {wall:.1f} s (detect {data['detect_s']:.1f} s, additions {data['additions_s']:.1f} s), "
-        f"peak RSS {peak_mb:.0f} MB"
-    )
+    if timings:
+        print(
+            f"command wall {wall:.1f} s (detect {data['detect_s']:.1f} s, additions {data['additions_s']:.1f} s), "
+            f"peak RSS {peak_mb:.0f} MB"
+        )
+    else:
+        print(f"flask campaigns detect: wall {wall:.1f} s, peak RSS {peak_mb:.0f} MB")
     print(f"pairwise precision {precision:.4f} recall {recall:.4f} F1 {f1:.4f}")
     print(
         f"campaigns found {len(data['out']['campaigns'])}; planted found whole: "
