@@ -33,13 +33,13 @@ def _fail(exc: ServiceError) -> None:
 @click.option("--force", is_flag=True, help="Compute even when the votes did not change since the last result.")
 def opinion_compute(round_id, section_key, as_json, force):
     try:
-        stored = services.refresh_opinion(round_id, section_key=section_key, force=force, actor="cli")
+        services.refresh_opinion(round_id, section_key=section_key, force=force, actor="cli")
         rnd = services.get_round(round_id)
         data = services.opinion_for(rnd, section_key)
     except ServiceError as exc:
         _fail(exc)
-    if stored.message:
-        click.echo(stored.message, err=True)
+    if data["message"]:
+        click.echo(data["message"], err=True)  # too few votes: the result is empty, which is not an error
     if as_json:
         contract = {key: data[key] for key in ("round_id", "k", "participants", "consensus", "divisive")}
         click.echo(json.dumps(contract, ensure_ascii=False))
