@@ -1,4 +1,5 @@
-"""`flask` command groups (CONTRACT.md): seed, users, rounds, scheduler, audit."""
+"""`flask` command groups (CONTRACT.md): seed, users, rounds, scheduler, audit; and polis, from
+consult.deliberation.commands."""
 
 from __future__ import annotations
 
@@ -242,5 +243,7 @@ def audit_verify():
 
 
 def init_app(app: Flask) -> None:
-    for group in (seed_cli, users_cli, rounds_cli, scheduler_cli, audit_cli):
+    from consult.deliberation.commands import polis_cli
+
+    for group in (seed_cli, users_cli, rounds_cli, scheduler_cli, audit_cli, polis_cli):
         app.cli.add_command(group)

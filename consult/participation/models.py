@@ -84,8 +84,8 @@ class Comment(db.Model):
         ),
         sa.Index("ix_comments_parent", "parent_id", "id"),
         sa.Index("ix_comments_round_new", "round_id", "id"),  # moderators: every new comment of a round
-        sa.Index("ix_comments_author_new", "author_id", "id"),
-        sa.Index("ix_comments_round_external", "round_id", "external_id"),  # imported rounds (migration 0014)  # "my comments", newest first (migration 0011)
+        sa.Index("ix_comments_author_new", "author_id", "id"),  # "my comments", newest first (migration 0011)
+        sa.Index("ix_comments_round_external", "round_id", "external_id"),  # imported rounds (migration 0014)
         sa.CheckConstraint("stance IN ('support', 'oppose', 'neutral')", name="stance_value"),
     )
 
@@ -130,6 +130,17 @@ class Comment(db.Model):
     @property
     def is_visible(self) -> bool:
         return self.status == CommentStatus.VISIBLE
+
+    @property
+    def hidden_at_source(self) -> bool:
+        """Hidden where it came from, before it was imported (a Polis conversation moderated it out): no house rule
+        of ours is cited (moderation_rule is None) and moderation_rule_title names the source. A comment hidden
+        automatically after reports, pending a moderator's review, has neither; no decision here makes this mark."""
+        return (
+            self.status == CommentStatus.HIDDEN
+            and self.moderation_rule is None
+            and self.moderation_rule_title is not None
+        )
 
     @property
     def is_official(self) -> bool:
