@@ -9,6 +9,7 @@ SQLite, so such rows compare and read back like any other).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,36 +50,69 @@ def sql_times(epoch_ms: np.ndarray) -> np.ndarray:
     return text
 
 
-def _column_lists(columns: Sequence, lo: int, hi: int) -> list[list]:
-    return [c[lo:hi].tolist() if isinstance(c, np.ndarray) else list(c[lo:hi]) for c in columns]
+def _column_lists(names: Sequence[str], columns: Sequence, times: frozenset[str], lo: int, hi: int) -> list[list]:
+    out = []
+    for name, column in zip(names, columns, strict=True):
+        part = column[lo:hi]
+        if name in times and isinstance(column, np.ndarray):  # epoch milliseconds: text one batch at a time
+            out.append(sql_times(part).tolist())
+        else:
+            out.append(part.tolist() if isinstance(part, np.ndarray) else list(part))
+    return out
 
 
-def write_rows(table: str, names: Sequence[str], columns: Sequence, *, text_safe: bool = False) -> int:
+def write_rows(
+    table: str, names: Sequence[str], columns: Sequence, *, times: Sequence[str] = (), text_safe: bool = False
+) -> int:
     """Insert the rows whose columns are `columns` (equal lengths) into `table` (a trusted name); how many.
 
-    PostgreSQL: COPY … FROM STDIN on the session's connection. With ``text_safe`` (numbers and times only:
-    nothing to escape) the batch is written as COPY text in one piece, else row by row through psycopg's
-    `write_row`, which escapes. SQLite: executemany of plain tuples, one per batch of BATCH rows.
+    Columns named in `times` may be numpy arrays of epoch milliseconds, turned into SQL time text one batch at a
+    time (two million times as text at once would take hundreds of MB). PostgreSQL: COPY … FROM STDIN on the
+    session's connection; with ``text_safe`` (numbers and times only: nothing to escape) each batch is written as
+    COPY text in one piece, else row by row through psycopg's `write_row`, which escapes. SQLite: executemany of
+    plain tuples, one per batch of BATCH rows.
     """
     n = len(columns[0]) if columns else 0
     if n == 0:
         return 0
+    times = frozenset(times)
     column_list = ", ".join(names)
     connection = db.session.connection()
     if is_postgres():
+        from psycopg.copy import QueuedLibpqWriter
+
         raw = connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+        line = "\t".join(["{}"] * len(names)) + "\n"
+        statement = f"COPY {table} ({column_list}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+            # the writer thread sends one batch to the server while this one formats the next
             for lo in range(0, n, BATCH):
-                batch = _column_lists(columns, lo, min(lo + BATCH, n))
+                batch = _column_lists(names, columns, times, lo, min(lo + BATCH, n))
                 if text_safe:
-                    lines = "\t".join(["{}"] * len(names))
-                    copy.write("".join(lines.format(*row) + "\n" for row in zip(*batch, strict=True)))
+                    copy.write("".join([line.format(*row) for row in zip(*batch, strict=True)]))
                 else:
                     for row in zip(*batch, strict=True):
                         copy.write_row(row)
         return n
-    statement = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join('?' * len(names))})"  # noqa: S608 - names are the code's
+    statement = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join('?' * len(names))})"  # noqa: S608 - trusted
     for lo in range(0, n, BATCH):
-        batch = _column_lists(columns, lo, min(lo + BATCH, n))
+        batch = _column_lists(names, columns, times, lo, min(lo + BATCH, n))
         connection.exec_driver_sql(statement, list(zip(*batch, strict=True)))
     return n
+
+
+@contextlib.contextmanager
+def large_cache(megabytes: int = 256):
+    """SQLite: a page cache of `megabytes` for this connection while a bulk write runs (its indexes then stay in
+    memory instead of being read back from the file for every row), the previous size afterwards. PostgreSQL's
+    shared buffers are the server's: nothing to do there."""
+    if is_postgres():
+        yield
+        return
+    connection = db.session.connection()
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")

@@ -21,6 +21,8 @@ def polis_import(folder, agency_slug):
     """Import a Polis export (comments.csv with votes.csv, or participants-votes.csv) as a closed round of an
     imported document; prints progress, then {"round_id": N} as the last line. A folder that is not a Polis
     export, or a malformed row, is refused naming the file and the line, and nothing is written."""
+    import numpy as np
+
     from consult.deliberation.importing import import_polis_export
     from consult.deliberation.polis_export import PolisExportError, read_polis_export
 
@@ -31,7 +33,8 @@ def polis_import(folder, agency_slug):
     except PolisExportError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-    participants = len(set(export.participant_ids.tolist()) | {c.author_id for c in export.comments} - {None})
+    authors = np.array([c.author_id for c in export.comments if c.author_id is not None], dtype=np.int64)
+    participants = np.union1d(export.participant_ids, authors).size
     click.echo(
         f"Read {len(export.comments)} comments, {export.vote_count} votes (one per participant and comment, from "
         f"{export.votes_source}) and {participants} participants in {time.perf_counter() - started:.1f} s."

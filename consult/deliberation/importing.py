@@ -45,7 +45,7 @@ from consult import audit
 from consult.accounts.models import User
 from consult.agencies.models import Agency
 from consult.agencies.services import create_agency
-from consult.deliberation.bulk import reserve_ids, sql_times, write_rows
+from consult.deliberation.bulk import large_cache, reserve_ids, sql_times, write_rows
 from consult.deliberation.polis_export import PolisExport
 from consult.documents.models import DocumentKind
 from consult.documents.services import create_document, publish_version
@@ -337,16 +337,27 @@ def import_polis_export(
         # --- votes: the big table ---------------------------------------------------------------------------
         say(f"Writing {n_votes} votes…")
         if export.timestamps is not None:
-            updated = sql_times(export.timestamps)
-            first = sql_times(export.first_timestamps) if export.first_timestamps is not None else updated
+            updated = export.timestamps
+            first = export.first_timestamps if export.first_timestamps is not None else updated
         else:  # participants-votes.csv has no times: the votes were cast by the round's close
-            updated = first = [_sql_time(closes_at)] * n_votes
-        write_rows(
-            "comment_votes",
-            ("comment_id", "user_id", "value", "created_at", "updated_at"),
-            (db_comment_ids[vote_comment], user_ids[vote_person], values, first, updated),
-            text_safe=True,
-        )
+            updated = first = np.full(n_votes, _ms(closes_at), dtype=np.int64)
+        # In person order, then comment: the (user, comment) index is written in order, and the UNIQUE (comment,
+        # user) one at one place per comment (783 hot pages, not two million random ones): five times faster.
+        order = np.lexsort((vote_comment, vote_person))
+        with large_cache():
+            write_rows(
+                "comment_votes",
+                ("comment_id", "user_id", "value", "created_at", "updated_at"),
+                (
+                    db_comment_ids[vote_comment[order]],
+                    user_ids[vote_person[order]],
+                    values[order],
+                    first[order],
+                    updated[order],
+                ),
+                times=("created_at", "updated_at"),
+                text_safe=True,
+            )
         audit.record(
             "round.imported",
             rnd,
