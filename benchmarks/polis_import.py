@@ -80,7 +80,7 @@ def check(url: str, votes: int, participants: int, comments: int) -> str:
 
 
 def bench(label: str, url: str, folder: Path, instance: Path, expected: tuple[int, int, int]) -> None:
-    env = dict(os.environ, DATABASE_URL=url, CONSULT_INSTANCE_PATH=str(instance), SECRET_KEY="bench-only")  # noqa: S105
+    env = dict(os.environ, DATABASE_URL=url, CONSULT_INSTANCE_PATH=str(instance), SECRET_KEY="bench-only")  # noqa: S106
     subprocess.run([str(FLASK), "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     before = load_avg()
     wall, peak, status, out, err = run_timed([str(FLASK), "--app", "app", "polis", "import", str(folder)], env)
@@ -91,7 +91,7 @@ def bench(label: str, url: str, folder: Path, instance: Path, expected: tuple[in
     if status != 0:
         print(f"FAILED (exit {status}):\n{err}")
         return
-    print(f"\n| database | wall time | peak RSS | load before → after |\n|---|---|---|---|")
+    print("\n| database | wall time | peak RSS | load before → after |\n|---|---|---|---|")
     print(f"| {label} | {wall:.1f} s | {peak:.0f} MB | {before} → {after} |")
     print(f"\ncheck: {check(url, *expected)}")
 

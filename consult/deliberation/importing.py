@@ -221,7 +221,7 @@ def import_polis_export(
     bodies_html = [render_comment(body) for body in bodies]  # before the transaction: SQLite's writers wait
     hidden = [c.moderated == -1 for c in export.comments]
     visible_count = n_comments - sum(hidden)
-    say(f"Writing {n_comments} comments, {n_people} participants and {n_votes} votes…")
+    say(f"Writing the document, the round, {n_people} participants and {n_comments} comments…")
 
     with write_transaction():
         agency = _agency(actor, agency_slug)
