@@ -1,5 +1,5 @@
-"""`flask` command groups (CONTRACT.md): seed, users, rounds, scheduler, audit; opinion and campaigns come from
-consult/deliberation/cli.py."""
+"""`flask` command groups (CONTRACT.md): seed, users, rounds, scheduler, audit; opinion, campaigns and polis come
+from consult/deliberation/cli.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
 """`flask opinion compute` and `flask campaigns detect` (CONTRACT.md): compute, store, print the contract JSON.
+`flask polis import` is in commands.py; COMMANDS lists all three groups for consult/cli.py.
 
 Both store what they computed (the pages and the API read it), like the scheduled job; on a closed round whose
 result is final, `opinion compute` prints the stored result unless its votes changed and `campaigns detect`
@@ -15,6 +16,7 @@ import click
 from flask.cli import AppGroup
 
 from consult.deliberation import services
+from consult.deliberation.commands import polis_cli
 from consult.errors import ServiceError
 
 opinion_cli = AppGroup("opinion", help="Opinion groups (the Polis method) of a round.")
@@ -68,4 +70,4 @@ def campaigns_detect(round_id, as_json, recompute):
         click.echo(f"{len(data['campaigns'])} campaigns")
 
 
-COMMANDS = (opinion_cli, campaigns_cli)
+COMMANDS = (opinion_cli, campaigns_cli, polis_cli)

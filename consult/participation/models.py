@@ -132,6 +132,17 @@ class Comment(db.Model):
         return self.status == CommentStatus.VISIBLE
 
     @property
+    def hidden_at_source(self) -> bool:
+        """Hidden where it came from, before it was imported (a Polis conversation moderated it out): no house rule
+        of ours is cited (moderation_rule is None) and moderation_rule_title names the source. A comment hidden
+        automatically after reports, pending a moderator's review, has neither; no decision here makes this mark."""
+        return (
+            self.status == CommentStatus.HIDDEN
+            and self.moderation_rule is None
+            and self.moderation_rule_title is not None
+        )
+
+    @property
     def is_official(self) -> bool:
         """Posted by staff of the round's agency: the agency's response, not a citizen's comment."""
         return self.official_role is not None

@@ -47,11 +47,11 @@ def read_polis_export(folder: str | Path) -> PolisExport:
         pv = _read_participants_votes(pv_path, with_votes=not votes_path.exists())
         published = pv[4]
     if votes_path.exists():
-        pids, cids, values, ts = _read_votes(votes_path)
+        pids, cids, values, ts, first_ts = _read_votes(votes_path)
         source = "votes.csv"
     else:
         assert pv is not None
-        pids, cids, values, ts = pv[0], pv[1], pv[2], None
+        pids, cids, values, ts, first_ts = pv[0], pv[1], pv[2], None, None
         source = "participants-votes.csv"
     if comments:
         known = np.array(sorted(c.comment_id for c in comments), dtype=np.int64)
@@ -75,6 +75,7 @@ def read_polis_export(folder: str | Path) -> PolisExport:
         comment_ids=cids,
         values=values,
         timestamps=ts,
+        first_timestamps=first_ts,
         votes_source=source,
         published_groups=published,
     )

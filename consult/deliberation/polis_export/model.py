@@ -41,6 +41,8 @@ class PolisExport:
     timestamps: np.ndarray | None  # int64 epoch milliseconds, None when read from participants-votes.csv
     votes_source: str  # "votes.csv" | "participants-votes.csv"
     published_groups: dict[int, int] = field(default_factory=dict)  # participant -> Polis group-id
+    # the time of each pair's first vote (equal to `timestamps` unless the vote was changed); None without times
+    first_timestamps: np.ndarray | None = None
 
     @property
     def moderated_out(self) -> list[int]:

@@ -29,7 +29,8 @@ def _to_int64(strings: list[str], name: str, file: str, lines: list[int]) -> np.
     return out
 
 
-def _read_votes(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _read_votes(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(participant, comment, value, latest timestamp, first timestamp) of every pair, one row per pair."""
     fast = _read_votes_fast(path)
     if fast is not None:
         return _latest(*fast)
@@ -144,10 +145,11 @@ def _read_votes_csv(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
 
 def _latest(
     ts_all: np.ndarray, cid_all: np.ndarray, pid_all: np.ndarray, val_all: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One vote per (participant, comment): the latest; file order breaks timestamp ties. In time order."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One vote per (participant, comment): the latest; file order breaks timestamp ties. In time order.
+    Also the time of the pair's first vote (a changed vote was cast first then: comment_votes.created_at)."""
     if ts_all.size == 0:
-        return pid_all, cid_all, val_all, ts_all
+        return pid_all, cid_all, val_all, ts_all, ts_all.copy()
     if np.any(ts_all[1:] < ts_all[:-1]):  # Polis writes the log in time order; sort only when it is not
         order = np.argsort(ts_all, kind="stable")
         ts_all, cid_all, pid_all, val_all = ts_all[order], cid_all[order], pid_all[order], val_all[order]
@@ -155,14 +157,17 @@ def _latest(
     key = (pid_all - pid_all.min()) * (int(cid_all.max() - cid_all.min()) + 1) + (cid_all - cid_all.min())
     by_key = np.argsort(key, kind="stable")
     sorted_key = key[by_key]
-    last = np.concatenate([sorted_key[1:] != sorted_key[:-1], [True]])
-    keep = np.sort(by_key[last])
-    return pid_all[keep], cid_all[keep], val_all[keep], ts_all[keep]
+    boundary = sorted_key[1:] != sorted_key[:-1]
+    last = by_key[np.concatenate([boundary, [True]])]
+    first = by_key[np.concatenate([[True], boundary])]  # the same runs, in the same order
+    in_time = np.argsort(last, kind="stable")
+    keep = last[in_time]
+    return pid_all[keep], cid_all[keep], val_all[keep], ts_all[keep], ts_all[first[in_time]]
 
 
 def _votes_line_of(path: Path, index_after_dedupe: int) -> int:
     """The line of a vote named by its position after deduplication (only on the error path: re-read)."""
-    pids, cids, _, _ = _read_votes(path)
+    pids, cids, *_ = _read_votes(path)
     target = (int(pids[index_after_dedupe]), int(cids[index_after_dedupe]))
     with _open(path) as f:
         reader = csv.reader(f)
