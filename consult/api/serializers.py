@@ -126,7 +126,7 @@ def _moderation(comment: Comment) -> schemas.Moderation:
         rule_title=comment.moderation_rule_title,
         reason=comment.moderation_reason,
         hidden_at=iso_utc(comment.hidden_at),
-        automatic=rule is None,
+        automatic=rule is None and not comment.hidden_at_source,  # moderated out at its source (Polis): not ours
     )
 
 

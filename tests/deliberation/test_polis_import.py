@@ -180,6 +180,9 @@ def test_moderated_out_comments_are_hidden_with_a_public_reason_and_never_queued
     assert reason in page and hidden.body_html not in page
     assert message("Hidden at its source (%(source)s), before it was imported.", source="Polis") in page
     assert message("Hidden automatically after several reports, pending a moderator's review.") not in page
+    api = client.get(f"/api/v1/comments/{hidden.id}", headers={"Host": "127.0.0.1:5000"}).get_json()
+    assert api["status"] == "hidden" and api["body"] is None
+    assert api["moderation"]["automatic"] is False and api["moderation"]["rule_title"] == importing.SOURCE_MARK
     # a moderator of the agency finds nothing in the queue, and the review page does not treat it as auto-hidden
     moderator = make.user("moderator", db.session.scalar(sa.select(Agency).where(Agency.slug == "impor-polis")))
     auth.login(moderator)
@@ -321,3 +324,38 @@ def test_the_service_imports_for_a_site_admin_and_records_them(make, ubi):
     assert entry.actor == f"user:{admin.id}"
     assert db.session.get(Section, rnd.version.sections[0].id).key == "tentang-percakapan-ini"
     assert np.all(np.array([s.comments for s in db.session.scalars(sa.select(SectionStats))]) == 70)
+
+
+def test_an_imported_round_is_computed_at_import_in_polis_ids_and_left_alone_by_the_job(client, runner, ubi):
+    from consult.deliberation import jobs, services
+    from consult.deliberation.opinion import adjusted_rand_index
+    from consult.timeutil import utcnow
+
+    export = read_polis_export(ubi)
+    rnd = imported(runner, ubi)
+    stored = services.stored_opinion(rnd.id)
+    assert stored is not None and stored.k >= 2 and services.is_final(rnd, stored)
+    body = client.get(f"/api/v1/rounds/{rnd.id}/opinion", headers={"Host": "127.0.0.1:5000"}).get_json()
+    polis_participants = {int(p) for p in export.participant_ids}
+    polis_comments = {c.comment_id for c in export.comments}
+    assert body["final"] and all(isinstance(p["participant"], int) for p in body["participants"])
+    assert {p["participant"] for p in body["participants"]} <= polis_participants
+    assert {c["comment_id"] for c in body["consensus"] + body["divisive"]} <= polis_comments
+    assert services.campaign_scan(rnd.id).final
+    actions = [e.action for e in db.session.scalars(sa.select(AuditEntry).where(AuditEntry.subject_id == str(rnd.id)))]
+    assert "opinion.computed" in actions and "campaigns.detected" in actions
+    # the job does not compute it again
+    before = stored.computed_at
+    jobs.recompute_deliberation(utcnow())
+    assert services.stored_opinion(rnd.id).computed_at == before
+    # Read back from the database, the votes give the same groups as the pure computation on the export itself
+    # (how close both are to Polis's published groups is measured in benchmarks/polis_agreement.py).
+    from consult.deliberation.opinion import compute_opinion
+    from consult.deliberation.polis_export import export_votes
+
+    direct = compute_opinion(export_votes(export), excluded_comment_ids=export.moderated_out)
+    ours = {p["participant"]: p["group"] for p in body["participants"]}
+    theirs = {int(p.participant): p.group for p in direct.participants}
+    assert set(ours) == set(theirs) and direct.k == body["k"]
+    people = sorted(ours)
+    assert adjusted_rand_index([ours[p] for p in people], [theirs[p] for p in people]) == pytest.approx(1.0)
