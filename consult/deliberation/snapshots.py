@@ -164,11 +164,14 @@ def _fetch_votes(round_id: int, section_id: int | None) -> tuple[np.ndarray, np.
         .where(*_comment_filter(round_id, section_id))
     )
     conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        data = _copy_binary(conn, stmt)
+        order = np.lexsort((data[:, 1], data[:, 0]))
+        data = data[order]
+        return data[:, 1], data[:, 0], data[:, 2]
     compiled = stmt.compile(dialect=conn.dialect)
     params = [compiled.params[name] for name in compiled.positiontup] if compiled.positional else compiled.params
-    dbapi = conn.connection.dbapi_connection
-    # PostgreSQL: a named (server-side) cursor, so the votes arrive in batches, not all at once
-    cursor = dbapi.cursor(name="opinion_votes") if conn.dialect.name == "postgresql" else dbapi.cursor()
+    cursor = conn.connection.dbapi_connection.cursor()
     chunks: list[np.ndarray] = []
     try:
         cursor.execute(str(compiled), params)
@@ -183,6 +186,33 @@ def _fetch_votes(round_id: int, section_id: int | None) -> tuple[np.ndarray, np.
     order = np.lexsort((data[:, 1], data[:, 0]))  # one (comment, user) pair per vote: a total order
     data = data[order]
     return data[:, 1], data[:, 0], data[:, 2]
+
+
+# COPY … (FORMAT binary) of three int4 columns: per row a 16-bit field count, then length and value of each field
+_COPY_ROW = np.dtype(
+    [("n", ">i2"), ("l0", ">i4"), ("a", ">i4"), ("l1", ">i4"), ("b", ">i4"), ("l2", ">i4"), ("c", ">i4")]
+)
+_COPY_HEADER = 19  # signature (11 bytes), flags (4), header extension length (4, zero)
+
+
+def _copy_binary(conn, stmt) -> np.ndarray:
+    """PostgreSQL: the rows of ``stmt`` (three integer columns, no NULL) by COPY TO STDOUT in binary, read by
+    numpy in one go: about ten times faster than fetching rows through the driver."""
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))  # ids only: integers
+    buffer = bytearray()
+    with (
+        conn.connection.dbapi_connection.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT binary)") as copy,
+    ):
+        for chunk in copy:
+            buffer += chunk
+    body = memoryview(buffer)[_COPY_HEADER : len(buffer) - 2]  # the trailer is a field count of -1
+    rows = np.frombuffer(body, dtype=_COPY_ROW)
+    if rows.size and not (
+        (rows["n"] == 3).all() and (rows["l0"] == 4).all() and (rows["l1"] == 4).all() and (rows["l2"] == 4).all()
+    ):
+        raise ValueError("unexpected COPY row layout")  # a NULL or a wider integer type: never silently misread
+    return np.stack([rows["a"], rows["b"], rows["c"]], axis=1).astype(np.int64)
 
 
 @dataclass
