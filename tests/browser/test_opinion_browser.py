@@ -4,6 +4,7 @@ opens without JavaScript, the section selector and "Hitung ulang kampanye" are p
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from tests.deliberation.test_opinion_pages import LETTER, STATEMENTS, _round_wit
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots-pages")  # screenshots to look at, never in the repository
+SHOTS = Path(tempfile.gettempdir()) / "shots-pages"  # /tmp/shots-pages: screenshots to look at, not kept
 
 
 def _shot(page, name: str) -> None:
