@@ -515,3 +515,14 @@ def test_the_page_for_33000_participants_stays_small(client, make):
     assert compressed < 20_000, compressed
     html = _text(client.get(f"/rounds/{rnd.id}/pendapat"))
     assert "33.000" in html and "petak kecil peta" in html  # the aggregated map says so
+
+
+def test_both_pages_in_english(client, auth, make, computed, campaign_round):
+    _a, rnd, _c, _ = computed
+    agency, crnd, _copies = campaign_round
+    client.get("/bahasa/en?next=/")
+    html = _text(client.get(f"/rounds/{rnd.id}/pendapat"))
+    assert "Opinion groups" in html and "Group A" in html and "What the groups agree on" in html
+    auth.login(make.user("moderator", agency))
+    html = _text(client.get(_campaigns_url(agency, crnd)))
+    assert "campaign: 7 near-identical comments" in html and "Recompute campaigns" in html
