@@ -47,10 +47,7 @@ def lock_row(model: Any, row_id: int):
     and document with LEFT OUTER JOINs) would otherwise be refused by PostgreSQL ("FOR UPDATE cannot be
     applied to the nullable side of an outer join")."""
     return db.session.scalar(
-        sa.select(model)
-        .where(model.id == row_id)
-        .with_for_update(of=model)
-        .execution_options(populate_existing=True)
+        sa.select(model).where(model.id == row_id).with_for_update(of=model).execution_options(populate_existing=True)
     )
 
 
