@@ -241,7 +241,7 @@ def test_a_map_of_33000_participants_is_aggregated_into_a_small_grid():
     assert m.aggregated and m.counts == (8250, 8250, 8250, 8250)
     assert m.markers <= GRID_CELLS * GRID_CELLS
     size = len(m.svg.encode())
-    assert size < 60_000, size  # measured: 29 KB (801 cells)
+    assert size < 60_000, size  # measured: 28 KB (801 cells)
     # exactly the limit is still one marker each
     assert not render_opinion_map(points[:MAX_POINTS], 4, title="t", desc="d").aggregated
 
@@ -510,7 +510,7 @@ def test_the_page_for_33000_participants_stays_small(client, make):
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "br"
     compressed = len(response.get_data())
     raw = len(_text(client.get(f"/rounds/{rnd.id}/pendapat", headers={"Accept-Encoding": "identity"})).encode())
-    # measured: 84 KB of HTML (29 KB of it the map: 801 cells), 9 KB as sent with Brotli
+    # measured: 80 KB of HTML (28 KB of it the map: 801 cells), 8 KB as sent with Brotli
     assert raw < 150_000, raw
     assert compressed < 20_000, compressed
     html = _text(client.get(f"/rounds/{rnd.id}/pendapat"))
