@@ -114,6 +114,8 @@ def _register_blueprints(app: Flask) -> None:
     from consult.agencies.verification_views import admin as verification_admin_bp
     from consult.agencies.verification_views import bp as verification_bp
     from consult.api import bp as api_bp
+    from consult.deliberation.views import bp as deliberation_bp
+    from consult.deliberation.workspace import bp as deliberation_admin_bp
     from consult.documents.workspace import bp as documents_bp
     from consult.moderation import page_actions  # noqa: F401 - adds the round page's "hide" to the blueprint
     from consult.moderation.views import bp as moderation_bp
@@ -136,3 +138,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(verification_bp)
     app.register_blueprint(verification_admin_bp)
+    app.register_blueprint(deliberation_bp)
+    app.register_blueprint(deliberation_admin_bp)

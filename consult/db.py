@@ -42,9 +42,12 @@ def upsert(model: Any, *, index_elements: list[str], set_: dict[str, Any], **val
 
 def lock_row(model: Any, row_id: int):
     """Load a row for update: a row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers.
-    The row is read again (populate_existing), never taken from the session's older copy."""
+    The row is read again (populate_existing), never taken from the session's older copy. Only the model's own
+    row is locked (FOR UPDATE OF its table): a model with eagerly joined relationships (Round joins its agency
+    and document with LEFT OUTER JOINs) would otherwise be refused by PostgreSQL ("FOR UPDATE cannot be
+    applied to the nullable side of an outer join")."""
     return db.session.scalar(
-        sa.select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
+        sa.select(model).where(model.id == row_id).with_for_update(of=model).execution_options(populate_existing=True)
     )
 
 
