@@ -163,7 +163,8 @@ class CommentVote(db.Model):
         sa.UniqueConstraint("comment_id", "user_id"),
         sa.CheckConstraint("value IN (-1, 0, 1)", name="vote_value"),
         sa.Index("ix_comment_votes_user_comment", "user_id", "comment_id"),
-        # the opinion computation reads a round's votes from this index alone (migration 0014)
+        # the opinion computation reads a round's votes from this index alone (migration 0014; on PostgreSQL the
+        # UNIQUE (comment_id, user_id) index carries value and id with INCLUDE instead)
         sa.Index("ix_comment_votes_snapshot", "comment_id", "user_id", "value", "id"),
     )
 

@@ -13,8 +13,9 @@ rounds.source_url / source_attribution / external_id, participants.external_id, 
 round imported from a Polis export keeps the conversation's URL, its CC BY attribution, the Polis participant
 ids and comment ids.
 
-ix_comment_votes_snapshot (comment_id, user_id, value, id): the opinion computation reads every vote of a
-round from this index alone (an index-only scan: 2 million votes in about 3 s instead of 10 s of row lookups),
+ix_comment_votes_snapshot (comment_id, user_id, value, id) on SQLite, and on PostgreSQL the UNIQUE (comment_id,
+user_id) constraint's index with INCLUDE (value, id) instead of a second index: the opinion computation reads every
+vote of a round from this index alone (an index-only scan: 2 million votes in about 3 s instead of 10 s of row lookups),
 and the job's "did anything change" question (count, last id, sums of the values) too.
 """
 
@@ -76,11 +77,23 @@ def upgrade():
     op.add_column("participants", sa.Column("external_id", sa.String(length=40), nullable=True))
     op.add_column("comments", sa.Column("external_id", sa.String(length=40), nullable=True))
     op.create_index("ix_comments_round_external", "comments", ["round_id", "external_id"])
-    op.create_index("ix_comment_votes_snapshot", "comment_votes", ["comment_id", "user_id", "value", "id"])
+    if op.get_bind().dialect.name == "postgresql":
+        # the UNIQUE (comment, user) index carries value and id itself: one index less to keep up on every vote
+        op.drop_constraint("uq_comment_votes_comment_id_user_id", "comment_votes", type_="unique")
+        op.execute(
+            "ALTER TABLE comment_votes ADD CONSTRAINT uq_comment_votes_comment_id_user_id "
+            "UNIQUE (comment_id, user_id) INCLUDE (value, id)"
+        )
+    else:
+        op.create_index("ix_comment_votes_snapshot", "comment_votes", ["comment_id", "user_id", "value", "id"])
 
 
 def downgrade():
-    op.drop_index("ix_comment_votes_snapshot", table_name="comment_votes")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint("uq_comment_votes_comment_id_user_id", "comment_votes", type_="unique")
+        op.create_unique_constraint("uq_comment_votes_comment_id_user_id", "comment_votes", ["comment_id", "user_id"])
+    else:
+        op.drop_index("ix_comment_votes_snapshot", table_name="comment_votes")
     op.drop_index("ix_comments_round_external", table_name="comments")
     # not batch mode: rebuilding `comments` on SQLite would cascade-delete its votes and replies (see 0010)
     op.drop_column("comments", "external_id")
