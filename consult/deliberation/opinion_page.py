@@ -6,7 +6,9 @@ what it agrees or disagrees on with that group's numbers against the other group
 divisive statements with agree/disagree/pass per group, and the groups' sizes and centres (the map's data).
 
 A comment that is no longer visible (hidden or withdrawn after the computation) is skipped everywhere: the
-caller passes the ids of the comments it may show.
+caller passes the ids of the comments it may show. Near-identical copies of one campaign are one statement: in
+each list only the first copy is shown (the page says how many there are), so a form letter sent many times
+does not fill a group's list with itself.
 """
 
 from __future__ import annotations
@@ -106,8 +108,25 @@ def _tally(entry: Mapping[str, Any]) -> Tally:
     return Tally(int(entry["agree"]), int(entry["disagree"]), int(entry["passed"]), int(entry["seen"]))
 
 
-def build_view(detail: Mapping[str, Any], visible: Collection[int]) -> OpinionView:
-    """The page's content from a stored detail; comments not in `visible` are left out."""
+def build_view(
+    detail: Mapping[str, Any], visible: Collection[int], campaign_of: Mapping[int, int | None] | None = None
+) -> OpinionView:
+    """The page's content from a stored detail; comments not in `visible` are left out, and of the comments of
+    one campaign (`campaign_of`: comment id -> campaign id) each list shows the first only."""
+    campaign_of = campaign_of or {}
+
+    def fresh(cid: int, seen: set) -> bool:
+        """Visible, and not a further copy of a campaign this list already shows."""
+        if cid not in visible:
+            return False
+        campaign = campaign_of.get(cid)
+        if campaign is None:
+            return True
+        if campaign in seen:
+            return False
+        seen.add(campaign)
+        return True
+
     groups_data = sorted(detail.get("groups") or [], key=lambda g: int(g["id"]))
     group_ids = [int(g["id"]) for g in groups_data]
     per_comment: dict[int, dict[int, Tally]] = {}
@@ -123,9 +142,10 @@ def build_view(detail: Mapping[str, Any], visible: Collection[int]) -> OpinionVi
     for g in groups_data:
         gid = int(g["id"])
         statements = []
+        seen_campaigns: set[int] = set()
         for rep in g.get("representative") or []:
             cid = int(rep["comment_id"])
-            if cid not in visible:
+            if not fresh(cid, seen_campaigns):
                 continue
             others = ZERO
             for other, tally in per_comment.get(cid, {}).items():
@@ -148,15 +168,17 @@ def build_view(detail: Mapping[str, Any], visible: Collection[int]) -> OpinionVi
         )
 
     consensus = []
+    consensus_campaigns: set[int] = set()
     for item in detail.get("consensus") or []:
         cid = int(item["comment_id"])
-        if cid in visible and len(consensus) < CONSENSUS_SHOWN:
+        if len(consensus) < CONSENSUS_SHOWN and fresh(cid, consensus_campaigns):
             consensus.append(Statement(cid, item["direction"], float(item["score"]), by_group(cid)))
             shown.setdefault(cid, None)
     divisive = []
+    divisive_campaigns: set[int] = set()
     for item in detail.get("divisive") or []:
         cid = int(item["comment_id"])
-        if cid in visible and len(divisive) < DIVISIVE_SHOWN:
+        if len(divisive) < DIVISIVE_SHOWN and fresh(cid, divisive_campaigns):
             most, least = item.get("most_agreeing_group"), item.get("least_agreeing_group")
             divisive.append(
                 Statement(

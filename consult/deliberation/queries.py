@@ -68,6 +68,8 @@ class ShownComment:
     id: int
     body_html: str
     section_id: int | None
+    campaign_id: int | None = None  # one of a campaign's near-identical copies
+    campaign_size: int = 0
 
 
 def visible_comments(round_id: int, ids: list[int]) -> dict[int, ShownComment]:
@@ -76,11 +78,12 @@ def visible_comments(round_id: int, ids: list[int]) -> dict[int, ShownComment]:
     if not ids:
         return {}
     rows = db.session.execute(
-        sa.select(Comment.id, Comment.body_html, Comment.section_id).where(
-            Comment.round_id == round_id, Comment.id.in_(ids), Comment.status == CommentStatus.VISIBLE
-        )
+        sa.select(Comment.id, Comment.body_html, Comment.section_id, Campaign.id.label("campaign_id"), Campaign.size)
+        .outerjoin(CampaignMember, CampaignMember.comment_id == Comment.id)
+        .outerjoin(Campaign, sa.and_(Campaign.id == CampaignMember.campaign_id, Campaign.round_id == round_id))
+        .where(Comment.round_id == round_id, Comment.id.in_(ids), Comment.status == CommentStatus.VISIBLE)
     ).all()
-    return {row.id: ShownComment(row.id, row.body_html, row.section_id) for row in rows}
+    return {row.id: ShownComment(row.id, row.body_html, row.section_id, row.campaign_id, row.size or 0) for row in rows}
 
 
 # --- campaigns -----------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def _render(rnd, section, key: str, index: list[queries.StoredResult]):
     if stored is not None:
         contract, detail = json.loads(stored[0]), json.loads(stored[1])
         texts = queries.visible_comments(rnd.id, referenced_comment_ids(detail))
-        view = build_view(detail, texts.keys())
+        view = build_view(detail, texts.keys(), {cid: c.campaign_id for cid, c in texts.items()})
         points, slots = map_points(contract.get("participants") or [])
         letters = ", ".join(g.letter for g in view.groups)
         title = _("Map of the opinion groups")
@@ -83,4 +83,6 @@ def opinion(round_id: int):
         return _render(rnd, section, key, index)
     shown = (rnd.id, rnd.public_revision, str(rnd.state), rnd.title, rnd.opens_at, rnd.closes_at, rnd.closed_at)
     results = tuple((r.section_key, r.computed_at, r.k) for r in index)
+    scan = services.campaign_scan(rnd.id)  # copies of one campaign are shown once: a new scan changes the page
+    results += (scan.computed_at if scan else None,)
     return pagecache.serve(("opinion", *shown, key, results), lambda: _render(rnd, section, key, index))

@@ -526,3 +526,44 @@ def test_both_pages_in_english(client, auth, make, computed, campaign_round):
     auth.login(make.user("moderator", agency))
     html = _text(client.get(_campaigns_url(agency, crnd)))
     assert "campaign: 7 near-identical comments" in html and "Recompute campaigns" in html
+
+
+def test_copies_of_one_campaign_are_one_statement_in_each_list():
+    def tally(g):
+        return {"group": g, "agree": 3, "disagree": 1, "passed": 0, "seen": 4}
+
+    rep = [
+        {"comment_id": c, "direction": "agree", "agree": 3, "disagree": 1, "passed": 0, "seen": 4} for c in (1, 2, 3, 4)
+    ]
+    detail = {
+        "k": 2,
+        "groups": [
+            {"id": 0, "size": 5, "center": [0, 0], "representative": rep},
+            {"id": 1, "size": 4, "center": [1, 1]},
+        ],
+        "comments": [{"comment_id": c, "groups": [tally(0), tally(1)]} for c in (1, 2, 3, 4, 5)],
+        "consensus": [{"comment_id": c, "direction": "agree", "score": 0.5} for c in (2, 3, 5)],
+        "divisive": [{"comment_id": c, "score": 0.4} for c in (1, 3)],
+    }
+    campaign_of = {1: 7, 2: 7, 3: 7, 4: None, 5: None}  # 1, 2 and 3 are copies of one letter
+    view = build_view(detail, {1, 2, 3, 4, 5}, campaign_of)
+    assert [s.comment_id for s in view.groups[0].statements] == [1, 4]
+    assert [s.comment_id for s in view.consensus] == [2, 5]
+    assert [s.comment_id for s in view.divisive] == [1]
+    # without campaigns every comment is its own statement
+    assert [s.comment_id for s in build_view(detail, {1, 2, 3, 4, 5}).groups[0].statements] == [1, 2, 3, 4]
+
+
+def test_the_demo_page_shows_its_campaign_once_per_list_with_its_count(client):
+    from consult.demo import load_demo
+    from consult.demo_content import OPEN_ROUND, SERVICE_STANDARD
+    from consult.rounds.models import Round
+
+    load_demo()
+    rnd = db.session.scalar(sa.select(Round).where(Round.title == SERVICE_STANDARD["title"]))
+    html = client.get(f"/rounds/{rnd.id}/pendapat").get_data(as_text=True)
+    letter_start = OPEN_ROUND["campaign"]["letter"][:40]
+    lists = re.split(r"<h[23][^>]*>", html)
+    assert all(part.count(letter_start) <= 1 for part in lists)
+    assert html.count(letter_start) >= 1
+    assert "kampanye: 6 komentar hampir identik" in html
