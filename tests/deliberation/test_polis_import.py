@@ -342,6 +342,10 @@ def test_an_imported_round_is_computed_at_import_in_polis_ids_and_left_alone_by_
     assert {p["participant"] for p in body["participants"]} <= polis_participants
     assert {c["comment_id"] for c in body["consensus"] + body["divisive"]} <= polis_comments
     assert services.campaign_scan(rnd.id).final
+    # every comment is on the conversation's one section: its result is the whole round's, copied, not recomputed
+    [key] = services.sections_with_comments(rnd.id)
+    section_result = services.stored_opinion(rnd.id, key)
+    assert section_result.contract == stored.contract and section_result.snapshot == stored.snapshot
     actions = [e.action for e in db.session.scalars(sa.select(AuditEntry).where(AuditEntry.subject_id == str(rnd.id)))]
     assert "opinion.computed" in actions and "campaigns.detected" in actions
     # the job does not compute it again

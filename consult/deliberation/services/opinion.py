@@ -202,11 +202,50 @@ def sections_with_comments(round_id: int) -> list[str]:
 
 
 def refresh_round_opinions(round_id: int, *, now: dt.datetime | None = None, actor: Any = ACTOR) -> int:
-    """The whole round and each section with comments; how many results were (re)computed."""
+    """The whole round and each section with comments; how many results were (re)computed. When every comment
+    is on one section (an imported conversation, say), that section's result is the whole round's, copied."""
     changed = 0
-    for key in [WHOLE_ROUND, *sections_with_comments(round_id)]:
+    keys = sections_with_comments(round_id)
+    for key in [WHOLE_ROUND, *keys]:
         before = stored_opinion(round_id, key)
         before_at = before.computed_at if before else None
-        after = refresh_opinion(round_id, section_key=key, now=now, actor=actor)
+        if key and len(keys) == 1 and not _comments_outside_sections(round_id):
+            after = _copy_whole_round(round_id, key)
+        else:
+            after = refresh_opinion(round_id, section_key=key, now=now, actor=actor)
         changed += after.computed_at != before_at
     return changed
+
+
+def _comments_outside_sections(round_id: int) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(Comment.round_id == round_id, Comment.section_id.is_(None))))
+
+
+_COPIED = (
+    "computed_at",
+    "checked_at",
+    "snapshot",
+    "k",
+    "participant_count",
+    "vote_count",
+    "contract_json",
+    "detail_json",
+    "state_json",
+    "message",
+)
+
+
+def _copy_whole_round(round_id: int, key: str) -> OpinionSnapshot:
+    whole = stored_opinion(round_id, WHOLE_ROUND)
+    values = {name: getattr(whole, name) for name in _COPIED}
+    with write_transaction():
+        insert_or_nothing(
+            OpinionSnapshot, index_elements=["round_id", "section_key"], round_id=round_id, section_key=key, **values
+        )
+        db.session.execute(
+            sa.update(OpinionSnapshot)
+            .where(OpinionSnapshot.round_id == round_id, OpinionSnapshot.section_key == key)
+            .values(**values)
+        )
+    db.session.expire_all()
+    return stored_opinion(round_id, key)
