@@ -169,24 +169,34 @@ def _group_kmeans(
     return best[1], best[2]
 
 
-def _silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette over the base clusters (unweighted, as Polis); a member alone in its group scores 0."""
+def _silhouette(dist: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Silhouette of a clustering of the base clusters, as the mean over participants.
+
+    Each participant stands at its base cluster's centre (``weights``: members per base cluster): for base
+    cluster b in group g, A is the mean distance from one of its members to the other members of g (those of b
+    at distance 0), B the smallest mean distance to the members of another group, s(b) = (B - A) / max(A, B),
+    0 for a participant alone in its group; the score is the mean of s over participants, so a base cluster
+    counts with its members. Without ``weights`` every base cluster counts once (Polis's formula; with at most
+    100 participants, as in every young Polis conversation, each base cluster is one participant and the two
+    agree).
+    """
     k = int(labels.max()) + 1
     if k < 2:
         return -1.0
+    w = np.ones(labels.size) if weights is None else np.asarray(weights, dtype=np.float64)
     onehot = np.zeros((labels.size, k))
     onehot[np.arange(labels.size), labels] = 1.0
-    counts = onehot.sum(0)
-    sums = dist @ onehot  # sum of distances from each base cluster to each group
-    own = counts[labels] - 1
-    a = np.where(own > 0, sums[np.arange(labels.size), labels] / np.maximum(own, 1), 0.0)
-    other = sums / np.maximum(counts, 1)
+    counts = w @ onehot  # participants per group
+    sums = dist @ (onehot * w[:, None])  # distance from a member of each base cluster to every member of each group
+    own = counts[labels] - 1.0  # the others in its group
+    a = np.where(own > 0, sums[np.arange(labels.size), labels] / np.maximum(own, 1e-300), 0.0)
+    other = sums / np.maximum(counts, 1e-300)
     other[np.arange(labels.size), labels] = np.inf
-    other[:, counts == 0] = np.inf
+    other[:, counts <= 0] = np.inf
     b = other.min(1)
     denom = np.maximum(a, b)
     s = np.where((own > 0) & (denom > 0), (b - a) / np.where(denom > 0, denom, 1), 0.0)
-    return float(s.mean())
+    return float((s * w).sum() / w.sum())
 
 
 def _smooth_k(this_k: int, prev: Mapping | None, clusterings: Mapping, params: OpinionParams) -> dict[str, int]:
