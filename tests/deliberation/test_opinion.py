@@ -262,3 +262,26 @@ def test_a_base_cluster_counts_with_its_members_when_k_is_chosen():
     three = np.array([0, 0, 1, 2, 2, 2, 2, 2, 2])
     assert _silhouette(dist, two) > _silhouette(dist, three)
     assert _silhouette(dist, three, members) > _silhouette(dist, two, members)
+
+
+def test_of_the_k_means_optima_the_clustering_with_the_best_silhouette_is_kept():
+    from consult.deliberation.opinion.clustering import _group_kmeans, _kmeans_pp, _lloyd, _pairwise, _silhouette
+
+    # A wide main body of 80 base clusters and, five units away, a tight group of 6. Cutting the main body in two
+    # gives the lowest squared error; setting the small group apart gives clearer groups (as Polis shows them).
+    rng = np.random.default_rng(7)
+    centres = np.vstack([rng.normal(size=(80, 2)) * [2.0, 1.0], rng.normal(size=(6, 2)) * 0.3 + [0, 5]])
+    members = np.full(centres.shape[0], 5.0)
+    labels, _ = _group_kmeans(centres, members, 2, None, OpinionParams())
+    small = set(labels[80:].tolist())
+    assert len(small) == 1 and small.isdisjoint(labels[:80].tolist())
+
+    lowest_error = None
+    for seed in range(32):
+        lab, cen = _lloyd(centres, _kmeans_pp(centres, members, 2, seed), members, 100)
+        error = float((members * ((centres - cen[lab]) ** 2).sum(1)).sum())
+        if lowest_error is None or error < lowest_error[0]:
+            lowest_error = (error, lab)
+    assert len(set(lowest_error[1][80:].tolist()) & set(lowest_error[1][:80].tolist())) > 0  # not what we keep
+    dist = _pairwise(centres, centres)
+    assert _silhouette(dist, labels, members) > _silhouette(dist, lowest_error[1], members)

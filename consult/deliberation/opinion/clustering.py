@@ -140,14 +140,24 @@ def _kmeans_pp(points: np.ndarray, weights: np.ndarray, k: int, seed: int) -> np
 
 
 def _group_kmeans(
-    base_centers: np.ndarray, sizes: np.ndarray, k: int, init_prev: list | None, params: OpinionParams
+    base_centers: np.ndarray,
+    sizes: np.ndarray,
+    k: int,
+    init_prev: list | None,
+    params: OpinionParams,
+    dist: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted k-means of the base clusters; the best of several deterministic starts by weighted inertia.
+    """Weighted k-means of the base clusters from several deterministic starts; the converged clustering with
+    the best silhouette (the criterion that also chooses k) is kept.
 
-    Polis runs one k-means from the previous clustering (or the first k distinct base clusters). A single start
-    often stops in a poor local optimum; the previous clustering and Polis's start are kept as candidates, so
-    the result changes only when another start is strictly better.
+    Polis runs one k-means from the previous clustering (or the first k distinct base clusters) and so keeps
+    the local optimum its history led to, typically a clear, well separated group even when cutting the main
+    body in two would lower the squared error. Of the local optima found from the previous clustering, Polis's
+    start and ``params.group_inits`` seeded k-means++ starts, the one with the highest silhouette wins; ties go
+    to the earlier start (so the previous one), so a stable clustering stays.
     """
+    if dist is None:
+        dist = _pairwise(base_centers, base_centers)
     starts = []
     if init_prev:
         prev_c = np.asarray(init_prev, dtype=np.float64)
@@ -160,9 +170,9 @@ def _group_kmeans(
         labels, centers = _lloyd(base_centers, init, sizes, params.group_iters)
         if centers.shape[0] != k:
             continue
-        inertia = float((sizes * ((base_centers - centers[labels]) ** 2).sum(1)).sum())
-        if best is None or inertia < best[0] - 1e-9 * max(1.0, abs(best[0])):
-            best = (inertia, labels, centers)
+        score = _silhouette(dist, labels, sizes)
+        if best is None or score > best[0] + 1e-12:
+            best = (score, labels, centers)
     if best is None:  # every start lost a cluster (duplicate centres): keep the largest split we have
         labels, centers = _lloyd(base_centers, starts[0], sizes, params.group_iters)
         return labels, centers

@@ -102,7 +102,7 @@ def compute_opinion(
     prev_group_centers = prev.get("group_centers", {}) if prev else {}
     for k in range(2, max_k + 1):
         init_prev = prev_group_centers.get(str(k))
-        labels, centers = _group_kmeans(base_centers, base_sizes, k, init_prev, params)
+        labels, centers = _group_kmeans(base_centers, base_sizes, k, init_prev, params, base_dist)
         clusterings[k] = (labels, centers)
         silhouettes[k] = _silhouette(base_dist, labels, base_sizes)
     if not clusterings:  # two base clusters at most: each is a group
