@@ -285,3 +285,18 @@ def test_of_the_k_means_optima_the_clustering_with_the_best_silhouette_is_kept()
     assert len(set(lowest_error[1][80:].tolist()) & set(lowest_error[1][:80].tolist())) > 0  # not what we keep
     dist = _pairwise(centres, centres)
     assert _silhouette(dist, labels, members) > _silhouette(dist, lowest_error[1], members)
+
+
+def test_a_group_of_one_participant_is_kept_only_when_no_start_avoids_it():
+    from consult.deliberation.opinion.clustering import _group_kmeans, _pairwise, _silhouette
+
+    # Two clear groups and one participant between them. Alone in a third group that participant scores s = 0
+    # instead of a low s, which raises the mean silhouette; such a cut is not an opinion group.
+    rng = np.random.default_rng(3)
+    centres = np.vstack([rng.normal(size=(20, 2)) * 0.5, rng.normal(size=(20, 2)) * 0.5 + [6, 0], [[3.0, 0.2]]])
+    members = np.r_[np.full(40, 3.0), 1.0]
+    labels, _ = _group_kmeans(centres, members, 3, None, OpinionParams())
+    assert np.bincount(labels, weights=members, minlength=3).min() >= 2
+    alone = np.r_[np.zeros(20, int), np.ones(20, int), 2]
+    dist = _pairwise(centres, centres)
+    assert _silhouette(dist, alone, members) > _silhouette(dist, labels, members)  # the rule, not the score, decides

@@ -154,7 +154,8 @@ def _group_kmeans(
     the local optimum its history led to, typically a clear, well separated group even when cutting the main
     body in two would lower the squared error. Of the local optima found from the previous clustering, Polis's
     start and ``params.group_inits`` seeded k-means++ starts, the one with the highest silhouette wins; ties go
-    to the earlier start (so the previous one), so a stable clustering stays.
+    to the earlier start (so the previous one), so a stable clustering stays. An optimum with a group of a
+    single participant is kept only when every start gives one.
     """
     if dist is None:
         dist = _pairwise(base_centers, base_centers)
@@ -170,13 +171,16 @@ def _group_kmeans(
         labels, centers = _lloyd(base_centers, init, sizes, params.group_iters)
         if centers.shape[0] != k:
             continue
+        # A group of one participant scores s = 0, so cutting off a lone outlier whose s was low raises the
+        # mean; searching many starts finds such cuts. They win only when no start avoids them.
+        whole = bool(np.bincount(labels, weights=sizes, minlength=k).min() >= 2)
         score = _silhouette(dist, labels, sizes)
-        if best is None or score > best[0] + 1e-12:
-            best = (score, labels, centers)
+        if best is None or (whole, score) > (best[0], best[1] + 1e-12):
+            best = (whole, score, labels, centers)
     if best is None:  # every start lost a cluster (duplicate centres): keep the largest split we have
         labels, centers = _lloyd(base_centers, starts[0], sizes, params.group_iters)
         return labels, centers
-    return best[1], best[2]
+    return best[2], best[3]
 
 
 def _silhouette(dist: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> float:
