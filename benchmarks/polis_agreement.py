@@ -29,8 +29,9 @@ import csv, json, sys
 from reddwarf.implementations.polis import run_pipeline
 rows = list(csv.reader(open(sys.argv[1] + "/participants-votes.csv", encoding="utf-8")))
 header, votes = rows[0], []
+first = header.index("n-disagree") + 1  # newer exports have an xid column after participant
 for r in rows[1:]:
-    for cid, v in zip(header[6:], r[6:]):
+    for cid, v in zip(header[first:], r[first:]):
         if v.strip():
             votes.append({"participant_id": int(r[0]), "statement_id": int(cid), "vote": int(float(v)), "modified": 0})
 mod_out = []

@@ -74,12 +74,31 @@ def test_moderated_out_comments_are_left_out_of_everything():
     assert {c.comment_id for c in result.divisive}.isdisjoint({0, 5})
     for group in result.groups:
         assert {r.comment_id for r in group.representative}.isdisjoint({0, 5})
-    # the same as never having had those votes
+    # As Polis (a moderated-out comment is a column of zeros): the components and groups are those of never
+    # having had those votes; only the sparsity scaling counts the two zeroed comments for everyone,
+    # sqrt((m + 2) / (n + 2)) instead of sqrt(m / n).
     keep = ~np.isin(np.asarray(votes.comment_ids)[votes.cols], [0, 5])
     without = build_votes(
         votes.participant_ids, votes.comment_ids, votes.rows[keep], votes.cols[keep], votes.values[keep]
     )
-    assert json.dumps(compute_opinion(without).to_dict()) == json.dumps(result.to_dict())
+    plain = compute_opinion(without)
+    assert groups_of(plain) == groups_of(result)
+    assert [c.comment_id for c in plain.comments] == [c.comment_id for c in result.comments]
+    m = len(votes.comment_ids) - 2
+    cast = np.bincount(votes.rows[keep], minlength=len(votes.participant_ids))
+    index = {pid: i for i, pid in enumerate(votes.participant_ids)}
+    for before, after in zip(plain.participants, result.participants, strict=True):
+        n = cast[index[before.participant]]
+        ratio = np.sqrt((m + 2) / (n + 2)) / np.sqrt(m / n)
+        assert np.allclose([after.x, after.y], [before.x * ratio, before.y * ratio])
+    assert any(cast[index[p.participant]] < m for p in result.participants)  # the scaling did change someone
+
+
+def test_a_comment_moderated_out_before_anyone_voted_changes_nothing():
+    votes, _ = planted()
+    assert json.dumps(compute_opinion(votes, excluded_comment_ids=["never voted"]).to_dict()) == json.dumps(
+        compute_opinion(votes).to_dict()
+    )
 
 
 def test_staff_votes_are_left_out():
@@ -201,3 +220,83 @@ def test_groups_on_the_real_scoop_hivemind_export_agree_with_polis_as_measured()
 def test_params_change_the_thresholds():
     votes, _ = planted()
     assert compute_opinion(votes, params=OpinionParams(min_participants=1000)).empty
+
+
+def test_the_silhouette_is_the_mean_over_participants_standing_at_their_base_centres():
+    from consult.deliberation.opinion.clustering import _pairwise, _silhouette
+
+    rng = np.random.default_rng(5)
+    centres = rng.normal(size=(9, 2))
+    labels = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
+    sizes = np.array([5, 1, 3, 2, 7, 1, 1, 4, 2])
+    # brute force over participants: repeat each base centre by its member count
+    points = np.repeat(centres, sizes, axis=0)
+    plabels = np.repeat(labels, sizes)
+    d = _pairwise(points, points)
+    s = []
+    for i in range(points.shape[0]):
+        own = plabels == plabels[i]
+        own[i] = False
+        a = d[i, own].mean()
+        b = min(d[i, plabels == g].mean() for g in set(plabels.tolist()) - {plabels[i]})
+        s.append((b - a) / max(a, b))
+    assert np.isclose(_silhouette(_pairwise(centres, centres), labels, sizes.astype(float)), np.mean(s))
+    # one member per base cluster: Polis's unweighted mean over base clusters
+    ones = np.ones(labels.size)
+    dist = _pairwise(centres, centres)
+    assert _silhouette(dist, labels, ones) == _silhouette(dist, labels)
+    # a participant alone in its group scores 0
+    assert _silhouette(dist[:2, :2], np.array([0, 1]), np.array([1.0, 1.0])) == 0.0
+
+
+def test_a_base_cluster_counts_with_its_members_when_k_is_chosen():
+    from consult.deliberation.opinion.clustering import _pairwise, _silhouette
+
+    # Three dense base clusters of 50 participants (two of them side by side) and six lone, scattered voters far
+    # away. Counted once each, the six lone base clusters make splitting off the middle block look worse
+    # (k = 2 wins); counted by participants, 150 of the 156 are in three clear blocks (k = 3 wins).
+    centres = np.array([[0, 0], [0.2, 0], [3, 0], [10, 0], [10.5, 0], [11, 0], [11.5, 0], [12, 0], [12.5, 0]], float)
+    members = np.array([50, 50, 50, 1, 1, 1, 1, 1, 1], float)
+    dist = _pairwise(centres, centres)
+    two = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1])
+    three = np.array([0, 0, 1, 2, 2, 2, 2, 2, 2])
+    assert _silhouette(dist, two) > _silhouette(dist, three)
+    assert _silhouette(dist, three, members) > _silhouette(dist, two, members)
+
+
+def test_of_the_k_means_optima_the_clustering_with_the_best_silhouette_is_kept():
+    from consult.deliberation.opinion.clustering import _group_kmeans, _kmeans_pp, _lloyd, _pairwise, _silhouette
+
+    # A wide main body of 80 base clusters and, five units away, a tight group of 6. Cutting the main body in two
+    # gives the lowest squared error; setting the small group apart gives clearer groups (as Polis shows them).
+    rng = np.random.default_rng(7)
+    centres = np.vstack([rng.normal(size=(80, 2)) * [2.0, 1.0], rng.normal(size=(6, 2)) * 0.3 + [0, 5]])
+    members = np.full(centres.shape[0], 5.0)
+    labels, _ = _group_kmeans(centres, members, 2, None, OpinionParams())
+    small = set(labels[80:].tolist())
+    assert len(small) == 1 and small.isdisjoint(labels[:80].tolist())
+
+    lowest_error = None
+    for seed in range(32):
+        lab, cen = _lloyd(centres, _kmeans_pp(centres, members, 2, seed), members, 100)
+        error = float((members * ((centres - cen[lab]) ** 2).sum(1)).sum())
+        if lowest_error is None or error < lowest_error[0]:
+            lowest_error = (error, lab)
+    assert len(set(lowest_error[1][80:].tolist()) & set(lowest_error[1][:80].tolist())) > 0  # not what we keep
+    dist = _pairwise(centres, centres)
+    assert _silhouette(dist, labels, members) > _silhouette(dist, lowest_error[1], members)
+
+
+def test_a_group_of_one_participant_is_kept_only_when_no_start_avoids_it():
+    from consult.deliberation.opinion.clustering import _group_kmeans, _pairwise, _silhouette
+
+    # Two clear groups and one participant between them. Alone in a third group that participant scores s = 0
+    # instead of a low s, which raises the mean silhouette; such a cut is not an opinion group.
+    rng = np.random.default_rng(3)
+    centres = np.vstack([rng.normal(size=(20, 2)) * 0.5, rng.normal(size=(20, 2)) * 0.5 + [6, 0], [[3.0, 0.2]]])
+    members = np.r_[np.full(40, 3.0), 1.0]
+    labels, _ = _group_kmeans(centres, members, 3, None, OpinionParams())
+    assert np.bincount(labels, weights=members, minlength=3).min() >= 2
+    alone = np.r_[np.zeros(20, int), np.ones(20, int), 2]
+    dist = _pairwise(centres, centres)
+    assert _silhouette(dist, alone, members) > _silhouette(dist, labels, members)  # the rule, not the score, decides

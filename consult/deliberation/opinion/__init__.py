@@ -5,13 +5,15 @@ them over as arrays and stores what comes back. docs/OPINION.md gives the formul
 from Polis. In short:
 
 1. comments moderated out (``excluded_comment_ids``) and the agency's own staff (``excluded_participant_ids``)
-   are dropped before anything is computed;
+   are dropped before anything is computed (those that had votes still count in the scaling of step 3, as
+   Polis's columns of zeros do);
 2. participants with at least min(7, comments) votes are clustered (Polis's "in conversation"; once in, a
    participant stays in when the previous state is passed; fewer than 15 are topped up with the most active);
 3. PCA to two components of the vote matrix with missing votes imputed by the column mean; each
    participant's projection uses only the votes they cast, scaled by sqrt(comments / votes cast);
 4. about 100 base clusters by k-means over the projections, then groups by weighted k-means over the base
-   clusters for k = 2..5, k chosen by the silhouette of the base clusters, smoothed over recomputations;
+   clusters for k = 2..5 (of several starts, the optimum with the best silhouette), k chosen by the
+   silhouette over participants, smoothed over recomputations;
 5. per group and comment the Polis statistics: representative comments by the two z-tests at 90 % with
    the (agrees + 1) / (seen + 2) pseudo-counts, group-informed consensus (the product over groups) and
    divisive comments.

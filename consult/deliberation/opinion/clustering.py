@@ -140,14 +140,25 @@ def _kmeans_pp(points: np.ndarray, weights: np.ndarray, k: int, seed: int) -> np
 
 
 def _group_kmeans(
-    base_centers: np.ndarray, sizes: np.ndarray, k: int, init_prev: list | None, params: OpinionParams
+    base_centers: np.ndarray,
+    sizes: np.ndarray,
+    k: int,
+    init_prev: list | None,
+    params: OpinionParams,
+    dist: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted k-means of the base clusters; the best of several deterministic starts by weighted inertia.
+    """Weighted k-means of the base clusters from several deterministic starts; the converged clustering with
+    the best silhouette (the criterion that also chooses k) is kept.
 
-    Polis runs one k-means from the previous clustering (or the first k distinct base clusters). A single start
-    often stops in a poor local optimum; the previous clustering and Polis's start are kept as candidates, so
-    the result changes only when another start is strictly better.
+    Polis runs one k-means from the previous clustering (or the first k distinct base clusters) and so keeps
+    the local optimum its history led to, typically a clear, well separated group even when cutting the main
+    body in two would lower the squared error. Of the local optima found from the previous clustering, Polis's
+    start and ``params.group_inits`` seeded k-means++ starts, the one with the highest silhouette wins; ties go
+    to the earlier start (so the previous one), so a stable clustering stays. An optimum with a group of a
+    single participant is kept only when every start gives one.
     """
+    if dist is None:
+        dist = _pairwise(base_centers, base_centers)
     starts = []
     if init_prev:
         prev_c = np.asarray(init_prev, dtype=np.float64)
@@ -160,33 +171,46 @@ def _group_kmeans(
         labels, centers = _lloyd(base_centers, init, sizes, params.group_iters)
         if centers.shape[0] != k:
             continue
-        inertia = float((sizes * ((base_centers - centers[labels]) ** 2).sum(1)).sum())
-        if best is None or inertia < best[0] - 1e-9 * max(1.0, abs(best[0])):
-            best = (inertia, labels, centers)
+        # A group of one participant scores s = 0, so cutting off a lone outlier whose s was low raises the
+        # mean; searching many starts finds such cuts. They win only when no start avoids them.
+        whole = bool(np.bincount(labels, weights=sizes, minlength=k).min() >= 2)
+        score = _silhouette(dist, labels, sizes)
+        if best is None or (whole, score) > (best[0], best[1] + 1e-12):
+            best = (whole, score, labels, centers)
     if best is None:  # every start lost a cluster (duplicate centres): keep the largest split we have
         labels, centers = _lloyd(base_centers, starts[0], sizes, params.group_iters)
         return labels, centers
-    return best[1], best[2]
+    return best[2], best[3]
 
 
-def _silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette over the base clusters (unweighted, as Polis); a member alone in its group scores 0."""
+def _silhouette(dist: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Silhouette of a clustering of the base clusters, as the mean over participants.
+
+    Each participant stands at its base cluster's centre (``weights``: members per base cluster): for base
+    cluster b in group g, A is the mean distance from one of its members to the other members of g (those of b
+    at distance 0), B the smallest mean distance to the members of another group, s(b) = (B - A) / max(A, B),
+    0 for a participant alone in its group; the score is the mean of s over participants, so a base cluster
+    counts with its members. Without ``weights`` every base cluster counts once (Polis's formula; with at most
+    100 participants, as in every young Polis conversation, each base cluster is one participant and the two
+    agree).
+    """
     k = int(labels.max()) + 1
     if k < 2:
         return -1.0
+    w = np.ones(labels.size) if weights is None else np.asarray(weights, dtype=np.float64)
     onehot = np.zeros((labels.size, k))
     onehot[np.arange(labels.size), labels] = 1.0
-    counts = onehot.sum(0)
-    sums = dist @ onehot  # sum of distances from each base cluster to each group
-    own = counts[labels] - 1
-    a = np.where(own > 0, sums[np.arange(labels.size), labels] / np.maximum(own, 1), 0.0)
-    other = sums / np.maximum(counts, 1)
+    counts = w @ onehot  # participants per group
+    sums = dist @ (onehot * w[:, None])  # distance from a member of each base cluster to every member of each group
+    own = counts[labels] - 1.0  # the others in its group
+    a = np.where(own > 0, sums[np.arange(labels.size), labels] / np.maximum(own, 1e-300), 0.0)
+    other = sums / np.maximum(counts, 1e-300)
     other[np.arange(labels.size), labels] = np.inf
-    other[:, counts == 0] = np.inf
+    other[:, counts <= 0] = np.inf
     b = other.min(1)
     denom = np.maximum(a, b)
     s = np.where((own > 0) & (denom > 0), (b - a) / np.where(denom > 0, denom, 1), 0.0)
-    return float(s.mean())
+    return float((s * w).sum() / w.sum())
 
 
 def _smooth_k(this_k: int, prev: Mapping | None, clusterings: Mapping, params: OpinionParams) -> dict[str, int]:

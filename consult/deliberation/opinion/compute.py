@@ -53,6 +53,9 @@ def compute_opinion(
     keep_c = np.fromiter((cid not in excluded_c for cid in votes.comment_ids), bool, len(votes.comment_ids))
     keep_p = np.fromiter((pid not in excluded_p for pid in votes.participant_ids), bool, len(votes.participant_ids))
     mask = keep_c[votes.cols] & keep_p[votes.rows]
+    # Polis keeps a moderated-out comment as a column of zeros (every participant "passed" on it): it carries
+    # no information for the components, but it counts in the sparsity scaling of step 4 below.
+    zeroed = np.unique(votes.cols[~keep_c[votes.cols] & keep_p[votes.rows]]).size
     rows_all, cols_all, vals = votes.rows[mask], votes.cols[mask], votes.values[mask].astype(np.float64)
     # Only participants and comments that still have a vote take part; both keep the caller's order.
     used_p = np.unique(rows_all)
@@ -81,7 +84,7 @@ def compute_opinion(
     center = col_sum / np.maximum(col_n, 1)
     centred = sp.csr_matrix((vals - center[cols], (rows, cols)), shape=(n, m))
     comps = _principal_components(centred, cids, prev, params)
-    scale = np.sqrt(m / np.maximum(n_votes, 1))
+    scale = np.sqrt((m + zeroed) / np.maximum(n_votes + zeroed, 1))
     proj = np.asarray(centred @ comps.T) * scale[:, None]
 
     points = proj[in_conv]
@@ -99,9 +102,9 @@ def compute_opinion(
     prev_group_centers = prev.get("group_centers", {}) if prev else {}
     for k in range(2, max_k + 1):
         init_prev = prev_group_centers.get(str(k))
-        labels, centers = _group_kmeans(base_centers, base_sizes, k, init_prev, params)
+        labels, centers = _group_kmeans(base_centers, base_sizes, k, init_prev, params, base_dist)
         clusterings[k] = (labels, centers)
-        silhouettes[k] = _silhouette(base_dist, labels)
+        silhouettes[k] = _silhouette(base_dist, labels, base_sizes)
     if not clusterings:  # two base clusters at most: each is a group
         clusterings[n_base] = (np.arange(n_base), base_centers.copy())
         silhouettes[n_base] = 0.0

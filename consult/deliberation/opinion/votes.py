@@ -20,7 +20,7 @@ class OpinionParams:
     base_tol: float = 0.01  # Polis stops when no base centre moves by 0.01 or more
     max_k: int = 5
     group_iters: int = 100
-    group_inits: int = 8  # seeded k-means++ starts per k besides Polis's data-ordered one and the previous one
+    group_inits: int = 32  # seeded k-means++ starts per k besides Polis's data-ordered one and the previous one
     k_buffer: int = 4  # a new best k must win this many recomputations in a row before it is shown
     representative_max: int = 5
     dense_pca_max_comments: int = 3000  # above this the covariance is not formed; Lanczos on the sparse matrix
