@@ -97,3 +97,111 @@ class CampaignMember(db.Model):
     added_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # what this sender added
 
     campaign: Mapped[Campaign] = relationship(back_populates="members")
+
+
+class ThemeStatus:
+    ACCEPTED = "accepted"  # made or accepted by staff: part of the summary
+    SUGGESTED = "suggested"  # proposed by the offline topic model (consult.deliberation.themes), not yet accepted
+    REJECTED = "rejected"  # a suggestion staff turned down; kept so that it is not suggested again
+
+
+DISPOSITIONS = ("adopted", "partly_adopted", "not_adopted", "out_of_scope")
+
+
+class Theme(db.Model):
+    """A group of a closed round's comments with staff's synthesis and the agency's answer ("you said, we did").
+
+    The disposition (value + response) is the agency admin's answer to every comment in the theme; it is a draft
+    until the round's summary is published, then public with it.
+    """
+
+    __tablename__ = "themes"
+    __table_args__ = (
+        sa.Index("ix_themes_round_status", "round_id", "status", "position", "id"),
+        sa.CheckConstraint("status IN ('accepted', 'suggested', 'rejected')", name="theme_status"),
+        sa.CheckConstraint(
+            "disposition_value IS NULL OR disposition_value IN "
+            "('adopted', 'partly_adopted', 'not_adopted', 'out_of_scope')",
+            name="theme_disposition_value",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    synthesis: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # source (Markdown subset)
+    synthesis_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # consult.sanitize
+    status: Mapped[str] = mapped_column(sa.String(10), default=ThemeStatus.ACCEPTED, server_default="accepted")
+    terms: Mapped[str | None] = mapped_column(sa.String(300))  # a suggestion's top words, as the model found them
+    position: Mapped[int] = mapped_column(default=0, server_default="0")  # order on the pages (then id)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime | None]
+    disposition_value: Mapped[str | None] = mapped_column(sa.String(16))  # one of DISPOSITIONS
+    disposition_response: Mapped[str | None] = mapped_column(sa.Text)  # source; for not_adopted, the reason
+    disposition_response_html: Mapped[str | None] = mapped_column(sa.Text)
+    disposition_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    disposition_at: Mapped[dt.datetime | None]
+
+
+class ThemeComment(db.Model):
+    """A comment in a theme; a comment may be in several themes."""
+
+    __tablename__ = "theme_comments"
+    __table_args__ = (sa.Index("ix_theme_comments_comment", "comment_id", "theme_id"),)
+
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CommentDisposition(db.Model):
+    """An agency admin's own answer to one comment, overriding the answers of its themes."""
+
+    __tablename__ = "comment_dispositions"
+    __table_args__ = (
+        sa.Index("ix_comment_dispositions_round", "round_id", "comment_id"),
+        sa.CheckConstraint(
+            "value IN ('adopted', 'partly_adopted', 'not_adopted', 'out_of_scope')", name="comment_disposition_value"
+        ),
+    )
+
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(sa.String(16))
+    response: Mapped[str] = mapped_column(sa.Text)
+    response_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SummaryState:
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Summary(db.Model):
+    """A round's deliberation summary: drafted from the figures, edited by staff, published once by an agency admin.
+
+    published_json freezes what was published (figures, themes, dispositions) so the public record does not move
+    when something changes later; notified_at is when the participants' and followers' e-mails were queued.
+    """
+
+    __tablename__ = "summaries"
+    __table_args__ = (sa.CheckConstraint("state IN ('draft', 'published')", name="summary_state"),)
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(sa.String(10), default=SummaryState.DRAFT, server_default="draft")
+    overview: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # staff's text (source)
+    overview_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    updated_at: Mapped[dt.datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[dt.datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    published_json: Mapped[str | None] = mapped_column(sa.Text)
+    notified_at: Mapped[dt.datetime | None]
+
+    @property
+    def published(self) -> dict[str, Any] | None:
+        return json.loads(self.published_json) if self.published_json else None

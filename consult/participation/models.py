@@ -26,6 +26,17 @@ class Stance(enum.StrEnum):
     NEUTRAL = "neutral"
 
 
+class Channel(enum.StrEnum):
+    """Where a comment came from (migration 0015). Every channel but "web" is entered by agency staff on a
+    citizen's behalf (Comment.entered_by_id), with the place and date it was received or said."""
+
+    WEB = "web"
+    COUNTER = "counter"  # at a service counter
+    PAPER = "paper"  # written on paper (a form, a letter)
+    PHONE = "phone"
+    FORUM = "forum"  # spoken at a public forum
+
+
 class CommentStatus(enum.StrEnum):
     VISIBLE = "visible"
     WITHDRAWN = "withdrawn"  # by its author; the public sees that it was withdrawn
@@ -117,6 +128,12 @@ class Comment(db.Model):
     # posted it, recorded then, so that a later change of roles does not rewrite who spoke. None: a citizen.
     official_role: Mapped[str | None] = mapped_column(sa.String(20))
     external_id: Mapped[str | None] = mapped_column(sa.String(40))  # the Polis comment-id of an imported round
+    # Where it came from (Channel); for an assisted entry, the staff member who entered it and the place and date
+    # the citizen gave it (the forum's, or the counter's and the day it was received). Migration 0015.
+    channel: Mapped[str] = mapped_column(sa.String(8), default=Channel.WEB, server_default=Channel.WEB)
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    assisted_place: Mapped[str | None] = mapped_column(sa.String(200))
+    assisted_on: Mapped[dt.date | None]
 
     participant: Mapped[Participant] = relationship(lazy="joined", innerjoin=True)
     # Read only for official comments (their author is the agency); the round page has the round loaded, so this

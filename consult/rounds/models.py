@@ -30,6 +30,16 @@ class RoundOrigin(enum.StrEnum):
     DEMO = "demo"  # the demo loader's sample rounds (consult.demo), dated around the moment it ran
 
 
+class Iap2Level(enum.StrEnum):
+    """The IAP2 spectrum of public participation: what the round promises the public (migration 0015)."""
+
+    INFORM = "inform"
+    CONSULT = "consult"
+    INVOLVE = "involve"
+    COLLABORATE = "collaborate"
+    EMPOWER = "empower"
+
+
 class Round(db.Model):
     __tablename__ = "rounds"
     __table_args__ = (
@@ -63,6 +73,8 @@ class Round(db.Model):
     source_url: Mapped[str | None] = mapped_column(sa.String(500))
     source_attribution: Mapped[str | None] = mapped_column(sa.Text)
     external_id: Mapped[str | None] = mapped_column(sa.String(100))
+    # the level of participation the round promises (Iap2Level), shown on its page with that promise (0015)
+    iap2_level: Mapped[str] = mapped_column(sa.String(12), default=Iap2Level.CONSULT, server_default=Iap2Level.CONSULT)
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     document: Mapped[Document] = relationship(lazy="joined")
