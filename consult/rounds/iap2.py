@@ -26,32 +26,44 @@ LEVELS: dict[str, Iap2] = {
     Iap2Level.INFORM: Iap2(
         Iap2Level.INFORM,
         _l("Inform"),
-        _l("To give the public balanced and objective information to help them understand the problem, the "
-           "alternatives, the opportunities and the solutions."),
+        _l(
+            "To give the public balanced and objective information to help them understand the problem, the "
+            "alternatives, the opportunities and the solutions."
+        ),
         _l("We will keep you informed."),
     ),
     Iap2Level.CONSULT: Iap2(
         Iap2Level.CONSULT,
         _l("Consult"),
         _l("To obtain public feedback on analysis, alternatives and decisions."),
-        _l("We will keep you informed, listen to and acknowledge your concerns and aspirations, and give feedback "
-           "on how public input influenced the decision."),
+        _l(
+            "We will keep you informed, listen to and acknowledge your concerns and aspirations, and give feedback "
+            "on how public input influenced the decision."
+        ),
     ),
     Iap2Level.INVOLVE: Iap2(
         Iap2Level.INVOLVE,
         _l("Involve"),
-        _l("To work directly with the public throughout the process so that public concerns and aspirations are "
-           "consistently understood and considered."),
-        _l("We will work with you to ensure that your concerns and aspirations are directly reflected in the "
-           "alternatives developed, and give feedback on how public input influenced the decision."),
+        _l(
+            "To work directly with the public throughout the process so that public concerns and aspirations are "
+            "consistently understood and considered."
+        ),
+        _l(
+            "We will work with you to ensure that your concerns and aspirations are directly reflected in the "
+            "alternatives developed, and give feedback on how public input influenced the decision."
+        ),
     ),
     Iap2Level.COLLABORATE: Iap2(
         Iap2Level.COLLABORATE,
         _l("Collaborate"),
-        _l("To partner with the public in each aspect of the decision, including the development of alternatives "
-           "and the identification of the preferred solution."),
-        _l("We will look to you for advice and innovation in formulating solutions and incorporate your advice and "
-           "recommendations into the decisions to the maximum extent possible."),
+        _l(
+            "To partner with the public in each aspect of the decision, including the development of alternatives "
+            "and the identification of the preferred solution."
+        ),
+        _l(
+            "We will look to you for advice and innovation in formulating solutions and incorporate your advice and "
+            "recommendations into the decisions to the maximum extent possible."
+        ),
     ),
     Iap2Level.EMPOWER: Iap2(
         Iap2Level.EMPOWER,
