@@ -45,6 +45,7 @@ class NewComment(RequestModel):
     show_name: flag(description="show your name instead of your pseudonym") = None
     channel: text(
         nullable=True,
+        enum=[str(c) for c in models.Channel] + [""],
         description="agency staff only: where a citizen gave this comment, entered on their behalf: counter, paper, "
         "phone or forum (a citizen gets 403); web, empty or absent: an ordinary comment",
     ) = None
@@ -94,9 +95,6 @@ class NewReport(RequestModel):
         description="the number of the agency's house rule (in force) the comment breaks; null or absent: other "
         "(then `reason` says what)",
     ) = None
-
-
-ASSISTED_FIELDS = ("assisted_place", "assisted_on", "assisted_name")
 
 
 def _date(value: str | None) -> object:
@@ -191,11 +189,7 @@ def post_comment(round_id: int, body: NewComment) -> schemas.PostedComment:
             stance=body.stance,
         )
         return serializers.posted_comment(comment)
-    given = [name for name in ASSISTED_FIELDS if getattr(body, name) not in (None, "")]
-    if given:
-        raise Invalid(
-            fields=dict.fromkeys(given, _l("Only for a comment entered on a citizen's behalf (with a channel)."))
-        )
+    # without a channel the assisted_* fields mean nothing and are ignored, as every unknown property is
     comment = services.post_comment(
         api_user(),
         rnd,

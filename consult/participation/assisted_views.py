@@ -22,7 +22,13 @@ from consult.params import parse_id
 from consult.participation import queries, services
 from consult.participation.forms import CHANNEL_LABELS, CHANNEL_MARKS, STANCE_LABELS, AssistedForm
 from consult.participation.pages import sections_of
-from consult.participation.services.assisted import LATE_ENTRY_DAYS, assisted_refusal, local_today, round_dates
+from consult.participation.services.assisted import (
+    LATE_ENTRY_DAYS,
+    assisted_refusal,
+    can_enter_now,
+    local_today,
+    round_dates,
+)
 from consult.ratelimits import ASSISTED, participation_limit
 from consult.rounds.services import get_round
 from consult.web import mark_no_store
@@ -31,6 +37,7 @@ bp = workspace_blueprint("participation_admin", __name__)
 bp.after_request(mark_no_store)  # a staff page with a form: never kept in a shared cache
 # The mark of a comment entered on a citizen's behalf, wherever comments are shown (participation/_channel_mark.html)
 bp.add_app_template_global(CHANNEL_MARKS, "channel_marks")
+bp.add_app_template_global(can_enter_now, "can_enter_assisted_now")
 bp.add_app_template_filter(lambda day: format_date(day, "medium"), "tanggal")
 
 

@@ -1,8 +1,9 @@
-"""Voices from outside the web and the round's promise, on a phone (360x640): a moderator enters (a plain POST form; the
-page works without JavaScript, tests/participation/test_assisted.py) a comment a citizen gave at a service counter (a refused date first, the input kept), and finds it
-listed with who entered it; a reader sees on the round page the level of participation with its promise near the
-top, and the comment marked in words ("Disampaikan di loket · … · dicatat petugas"). axe-core (WCAG 2.2 AA) on
-each page; no horizontal scrolling; tap targets of 24 px at least. Screenshots in /tmp/consult-shots/assisted-*.png.
+"""Voices from outside the web and the round's promise, on a phone (360x640): a moderator enters a comment a
+citizen gave at a service counter (a plain POST form; that it works without JavaScript is in
+tests/participation/test_assisted.py), a refused date first with the input kept, and finds it listed with who
+entered it; a reader sees on the round page the level of participation with its promise near the top, and the
+comment marked in words ("Disampaikan di loket · … · dicatat petugas"). axe-core (WCAG 2.2 AA) on each page; no
+horizontal scrolling; tap targets of 24 px at least. Screenshots in /tmp/consult-shots/assisted-*.png.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from consult.extensions import db
 from consult.participation.services.assisted import local_today
 from consult.rounds.levels import set_iap2_level
 from tests.browser.test_moderation_browser import check_page, submit
+from tests.browser.test_pages_browser import SHOTS
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -67,4 +69,4 @@ def test_staff_enter_a_counter_comment_and_the_round_page_marks_it_with_the_prom
     )
     check_page(reader, axe_check, shot="assisted-round-page")
     mark.scroll_into_view_if_needed()
-    reader.screenshot(path="/tmp/consult-shots/assisted-mark.png")
+    reader.screenshot(path=str(SHOTS / "assisted-mark.png"))

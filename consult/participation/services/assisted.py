@@ -65,6 +65,11 @@ def can_enter_assisted(user: User | None, rnd: Round) -> bool:
     return can_moderate(user, rnd.agency)
 
 
+def can_enter_now(user: User | None, rnd: Round) -> bool:
+    """Whether the page's link to the entry form leads somewhere that can succeed for `user` now."""
+    return can_enter_assisted(user, rnd) and assisted_refusal(rnd) is None
+
+
 def local_today(rnd: Round) -> dt.date:
     return local(utcnow(), rnd.agency.timezone).date()
 
