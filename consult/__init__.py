@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.moderation.workspace import admin as moderation_admin_bp
     from consult.notifications.views import bp as notifications_bp
     from consult.participation import comment_views, mine, views  # noqa: F401 - each adds its routes to the blueprint
+    from consult.participation.assisted_views import bp as participation_admin_bp
     from consult.participation.pages import bp as participation_bp
     from consult.rounds.views import bp as rounds_bp
     from consult.rounds.workspace import bp as rounds_admin_bp
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rounds_bp)
     app.register_blueprint(rounds_admin_bp)
     app.register_blueprint(participation_bp)
+    app.register_blueprint(participation_admin_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(documents_bp)

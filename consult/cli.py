@@ -133,6 +133,7 @@ def rounds_list():
                     "opens_at": iso_utc(r.opens_at),
                     "closes_at": iso_utc(r.effective_closes_at),
                     "agency": r.agency.slug,
+                    "iap2_level": r.iap2_level,
                 }
                 for r in rounds
             ],
@@ -180,6 +181,26 @@ def rounds_set_times(round_id, opens, closes):
             }
         )
     )
+
+
+@rounds_cli.command("set-level")
+@click.argument("round_id", type=int)
+@click.argument("level", type=click.Choice(["inform", "consult", "involve", "collaborate", "empower"]))
+def rounds_set_level(round_id, level):
+    """Change the IAP2 level of participation a round not yet closed promises (audited like the web form)."""
+    from consult.rounds.levels import set_iap2_level
+    from consult.rounds.services import get_round
+
+    try:
+        rnd = get_round(round_id)
+    except NotFound:
+        click.echo(f"Error: there is no round {round_id}.", err=True)
+        sys.exit(1)
+    try:
+        rnd = set_iap2_level("cli", rnd, level)
+    except ServiceError as exc:
+        _fail(exc)
+    click.echo(json.dumps({"id": rnd.id, "iap2_level": rnd.iap2_level}))
 
 
 @scheduler_cli.command("run")

@@ -118,6 +118,11 @@ class Config:
     VOTE_ADDRESS_LIMIT = os.environ.get("VOTE_ADDRESS_LIMIT", "600 per minute")
     STANCE_ADDRESS_LIMIT = os.environ.get("STANCE_ADDRESS_LIMIT", "300 per minute")
     REPORT_ADDRESS_LIMIT = os.environ.get("REPORT_ADDRESS_LIMIT", "100 per hour")
+    # Comments agency staff enter on citizens' behalf (counter, paper, phone, forum): a clerk typing a pile of
+    # paper forms writes far more than a citizen, so these have their own budget, per staff member and per address
+    # (several clerks of one office share one address).
+    ASSISTED_LIMIT = os.environ.get("ASSISTED_LIMIT", "60 per minute;1000 per hour")
+    ASSISTED_ADDRESS_LIMIT = os.environ.get("ASSISTED_ADDRESS_LIMIT", "120 per minute;3000 per hour")
 
     # Links in e-mails (written outside any request): the site's public address.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")

@@ -23,7 +23,7 @@ for htmx, or {"error": {"code": "rate_limited"}} on the API: consult.web).
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_login import current_user
 
 from consult.extensions import client_address, committed_writes, limiter
@@ -60,20 +60,48 @@ def charged_to_person(response) -> bool:
     return response.status_code != 429 and actor_key().startswith("addr:")
 
 
-def participation_limit(config_key: str, scope: str):
+ASSISTED = ("ASSISTED_LIMIT", "assisted")  # comments entered by agency staff on a citizen's behalf
+
+
+def is_assisted_entry() -> bool:
+    """Whether this request enters a comment on a citizen's behalf: a JSON body whose "channel" is not "web"
+    (POST /api/v1/rounds/{id}/comments). The service still checks that the sender is the agency's staff (403
+    otherwise); a citizen who sends such a channel only gets that refusal, which costs no budget."""
+    if not request.is_json:
+        return False
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and body.get("channel") not in (None, "", "web")
+
+
+def participation_limit(config_key: str, scope: str, *, assisted: bool = False):
     """Decorator: the limit `config_key` per person and `<KIND>_ADDRESS_LIMIT` per address, each shared by every
-    route of `scope` (web and API), on POST/PUT/PATCH only, charged for accepted writes only (see above)."""
+    route of `scope` (web and API), on POST/PUT/PATCH only, charged for accepted writes only (see above).
+    `assisted`: a request that enters a comment on a citizen's behalf (is_assisted_entry) counts against the
+    staff's own budget instead (ASSISTED_LIMIT, scope "assisted")."""
     address_config = config_key.replace("_LIMIT", "_ADDRESS_LIMIT")
+
+    def pick(config: str, own_scope: str, assisted_config: str, assisted_scope: str):
+        if not assisted:
+            return (lambda: current_app.config[config]), own_scope
+        return (
+            lambda: current_app.config[assisted_config if is_assisted_entry() else config],
+            lambda _endpoint: assisted_scope if is_assisted_entry() else own_scope,
+        )
+
+    person_limit, person_scope = pick(config_key, scope, ASSISTED[0], ASSISTED[1])
+    address_limit, address_scope = pick(
+        address_config, f"{scope}-address", "ASSISTED_ADDRESS_LIMIT", f"{ASSISTED[1]}-address"
+    )
     per_person = limiter.shared_limit(
-        lambda: current_app.config[config_key],
-        scope,
+        person_limit,
+        person_scope,
         key_func=actor_key,
         methods=WRITE_METHODS,
         deduct_when=charged_to_person,
     )
     per_address = limiter.shared_limit(
-        lambda: current_app.config[address_config],
-        f"{scope}-address",
+        address_limit,
+        address_scope,
         key_func=address_key,
         methods=WRITE_METHODS,
         deduct_when=accepted,

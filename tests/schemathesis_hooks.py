@@ -23,7 +23,16 @@ RULES_BEYOND_THE_SCHEMA = {
     ("GET", "/rounds"): {"cursor"},
     # a section of this round's document; an Idempotency-Key not used before for a different request (the fuzzer
     # sends the same few keys with many bodies)
-    ("POST", "/rounds/{id}/comments"): {"section_id", "Idempotency-Key"},
+    # with a non-web channel (staff entering a citizen's comment): a place that is not only spaces, a date within
+    # the round and not in the future, a name that passes for nobody, and no reply (each in the document)
+    ("POST", "/rounds/{id}/comments"): {
+        "section_id",
+        "Idempotency-Key",
+        "assisted_on",
+        "assisted_place",
+        "assisted_name",
+        "parent_id",
+    },
     ("POST", "/rounds/{id}/extend"): {"closes_at"},  # in the future, later than now's closing, within 366 days
     ("POST", "/comments/{id}/moderation"): {"rule"},  # one of the agency's house rules in force
     # a rule of the agency in force, or (for "other") a reason: "reason or rule" is beyond the schema; a fresh

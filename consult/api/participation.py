@@ -7,14 +7,19 @@ rate-limited per user (per address without a valid token), with the limits the o
 
 from __future__ import annotations
 
+import datetime as dt
+
 from consult.api import schemas, serializers
 from consult.api.auth import api_user
 from consult.api.bodies import NONBLANK, RequestModel, collapsed_at_least, flag, identifier, text, vote_value
 from consult.api.spec import Query
 from consult.api.views import COMMENT_OPERATIONS, api, links_to
+from consult.errors import Invalid
 from consult.extensions import client_address
+from consult.i18n import lazy_gettext as _l
 from consult.participation import models, queries, services
-from consult.participation.services import MAX_COMMENT_CHARS, MAX_REASON_CHARS
+from consult.participation.services import MAX_COMMENT_CHARS, MAX_REASON_CHARS, assisted
+from consult.participation.services.assisted import LATE_ENTRY_DAYS, MAX_PLACE_CHARS
 from consult.rounds.services import get_round
 
 MAX_PAGE = 100
@@ -38,6 +43,28 @@ class NewComment(RequestModel):
     parent_id: identifier(nullable=True, description="reply to this comment (section and stance follow it)") = None
     stance: text(nullable=True, enum=[*STANCES, ""], description="empty or null: none") = None
     show_name: flag(description="show your name instead of your pseudonym") = None
+    channel: text(
+        nullable=True,
+        enum=[str(c) for c in models.Channel] + [""],
+        description="agency staff only: where a citizen gave this comment, entered on their behalf: counter, paper, "
+        "phone or forum (a citizen gets 403); web, empty or absent: an ordinary comment",
+    ) = None
+    assisted_place: text(
+        nullable=True,
+        maxLength=MAX_PLACE_CHARS,
+        description="with a non-web channel (required): where it was given (the office, the forum's place)",
+    ) = None
+    assisted_on: text(
+        nullable=True,
+        format="date",
+        description="with a non-web channel (required): the day it was given, YYYY-MM-DD (the agency's local "
+        "date; not in the future; within the round's period)",
+    ) = None
+    assisted_name: text(
+        nullable=True,
+        maxLength=120,
+        description="with a non-web channel: the citizen's name, shown instead of a pseudonym; absent: anonymous",
+    ) = None
 
 
 class CommentEdit(RequestModel):
@@ -68,6 +95,16 @@ class NewReport(RequestModel):
         description="the number of the agency's house rule (in force) the comment breaks; null or absent: other "
         "(then `reason` says what)",
     ) = None
+
+
+def _date(value: str | None) -> object:
+    """An ISO date (YYYY-MM-DD), or the text itself when it is none (the service names the field)."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else value
+    except ValueError:
+        return value
 
 
 # --- reads --------------------------------------------------------------------------------------------------
@@ -120,8 +157,12 @@ def list_replies(comment_id: int, cursor: str | None, limit: int) -> schemas.Com
 
 @api.post(
     "/rounds/{round_id}/comments",
-    summary="Post a comment, or a reply with parent_id",
-    description="409 when the round is not open; 403 when it is for verified citizens only. " + WRITE,
+    summary="Post a comment, or a reply with parent_id; staff: enter a citizen's comment with channel",
+    description="409 when the round is not open; 403 when it is for verified citizens only. With a `channel` "
+    "other than web, the agency's staff enter a comment a citizen gave at a counter, on paper, by phone or at a "
+    "forum (403 for anyone else), with `assisted_place` and `assisted_on`; accepted while the round is open, and "
+    f"for {LATE_ENTRY_DAYS} days after it closed when `assisted_on` lies within it; such entries have the "
+    "staff's own rate limit. " + WRITE,
     auth=True,
     limit=COMMENT,
     body=NewComment,
@@ -129,11 +170,29 @@ def list_replies(comment_id: int, cursor: str | None, limit: int) -> schemas.Com
     errors=[403, 404, 409],
     links=links_to(COMMENT_OPERATIONS, "/id"),
     idempotent=True,
+    assisted_limit=True,
 )
 def post_comment(round_id: int, body: NewComment) -> schemas.PostedComment:
+    rnd = get_round(round_id)
+    if body.channel not in (None, "", "web"):
+        if body.parent_id is not None:
+            raise Invalid(fields={"parent_id": _l("A comment entered on a citizen's behalf is not a reply.")})
+        comment = assisted.enter_assisted_comment(
+            api_user(),
+            rnd,
+            body.body or "",
+            channel=body.channel,
+            assisted_on=_date(body.assisted_on),
+            assisted_place=body.assisted_place,
+            citizen_name=body.assisted_name,
+            section_id=body.section_id,
+            stance=body.stance,
+        )
+        return serializers.posted_comment(comment)
+    # without a channel the assisted_* fields mean nothing and are ignored, as every unknown property is
     comment = services.post_comment(
         api_user(),
-        get_round(round_id),
+        rnd,
         body.body or "",
         section_id=body.section_id,
         parent_id=body.parent_id,

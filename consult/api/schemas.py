@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from consult.accounts.models import AGENCY_ROLES
 from consult.documents.models import DocumentKind
 from consult.moderation.models import Action
-from consult.participation.models import CommentStatus, Stance
-from consult.rounds.models import RoundOrigin, RoundState
+from consult.participation.models import Channel, CommentStatus, Stance
+from consult.rounds.models import Iap2Level, RoundOrigin, RoundState
 
 
 def _values(enum: Any) -> Any:
@@ -58,6 +58,10 @@ class RoundSummary(ResponseModel):
     )
     agency: Agency
     document: DocumentSummary
+    iap2_level: _values(Iap2Level) = Field(
+        description="the level of public participation the round promises (IAP2 spectrum): inform, consult, "
+        "involve, collaborate or empower"
+    )
 
 
 class Version(ResponseModel):
@@ -180,6 +184,18 @@ class Comment(ResponseModel):
     counts: Counts
     reply_count: int
     moderation: Moderation | None = Field(description="the rule and reason of a hidden comment (null otherwise)")
+    channel: _values(Channel) = Field(
+        description="where it came from: web, or entered by agency staff on a citizen's behalf (counter, paper, "
+        "phone, forum)"
+    )
+    assisted_place: str | None = Field(
+        description="for a comment entered by staff: where it was given (the counter's office, the forum's place)"
+    )
+    assisted_on: str | None = Field(
+        description="for a comment entered by staff: the day it was given (the forum's date, or the day a counter "
+        "or letter received it), YYYY-MM-DD; null for web comments",
+        json_schema_extra={"format": "date"},
+    )
 
 
 class PostedComment(Comment):

@@ -35,6 +35,7 @@ def _summary_fields(rnd: Round) -> dict[str, Any]:
         "opened_at": iso_utc(rnd.opened_at),
         "origin": rnd.origin,
         "agency": agency(rnd.agency),
+        "iap2_level": rnd.iap2_level,
         "document": schemas.DocumentSummary(
             id=rnd.document_id, kind=document.kind, title=document.title, summary=document.summary
         ),
@@ -109,6 +110,9 @@ def comment_data(comment: Comment, model: type[schemas.Comment] = schemas.Commen
         counts=schemas.Counts.model_validate(comment.counts),
         reply_count=comment.reply_count,
         moderation=_moderation(comment) if comment.status == CommentStatus.HIDDEN else None,
+        channel=comment.channel,
+        assisted_place=comment.assisted_place,
+        assisted_on=comment.assisted_on.isoformat() if comment.assisted_on else None,
         **extra,
     )
 

@@ -184,6 +184,7 @@ class Api:
         description: str | None = None,
         links: dict[str, str] | None = None,
         idempotent: bool = False,
+        assisted_limit: bool = False,
     ) -> Callable:
         """Register the decorated view as `method path` and record it for the document.
 
@@ -191,8 +192,10 @@ class Api:
         as it always has. `ok` is the response model (200) or (status, model). `limit` is (config key, scope) of
         consult.ratelimits.participation_limit. `links`: the operations whose id this answer gives (OpenAPI links,
         which let a client or a fuzzer follow them). `idempotent`: the operation takes an Idempotency-Key header
-        (a POST that creates, with `auth`). Added to `errors`: 400 and 413 for a write, 401 with `auth`, 429
-        with `limit`, and 422 everywhere (a query string holding text no database stores: consult.params)."""
+        (a POST that creates, with `auth`). `assisted_limit`: a body with a non-web "channel" (staff entering a
+        citizen's comment) counts against the staff's budget (consult.ratelimits.is_assisted_entry). Added to
+        `errors`: 400 and 413 for a write, 401 with `auth`, 429 with `limit`, and 422 everywhere (a query string
+        holding text no database stores: consult.params)."""
         status, response = ok if isinstance(ok, tuple) else (200, ok)
         names = _PATH_PARAMETER.findall(path)
         assert len(names) <= 1 and all(n in PATH_NAMES for n in names), path
@@ -238,7 +241,7 @@ class Api:
 
             wrapped = token_required(handler) if auth else handler
             if limit is not None:
-                wrapped = participation_limit(*limit)(wrapped)
+                wrapped = participation_limit(*limit, assisted=assisted_limit)(wrapped)
             rule = _PATH_PARAMETER.sub(r"<api_id:\1>", path)
             self.bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method.upper()])
             return view

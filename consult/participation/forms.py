@@ -1,13 +1,26 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from consult.i18n import lazy_gettext as _l
 from consult.participation.services import MAX_COMMENT_CHARS, MAX_REASON_CHARS
 
 STANCE_LABELS = {"support": _l("Support"), "oppose": _l("Oppose"), "neutral": _l("Neutral")}
+# Where a comment entered by staff was given: the choice on the entry form, and the start of its mark on pages
+CHANNEL_LABELS = {
+    "counter": _l("At a service counter"),
+    "paper": _l("On paper"),
+    "phone": _l("By phone"),
+    "forum": _l("At a public forum"),
+}
+CHANNEL_MARKS = {
+    "counter": _l("Given at a service counter"),
+    "paper": _l("Given on paper"),
+    "phone": _l("Given by phone"),
+    "forum": _l("Given at a public forum"),
+}
 
 
 class CommentForm(FlaskForm):
@@ -63,3 +76,31 @@ class ReportForm(FlaskForm):
 
     def given_reason(self) -> str | None:
         return (self.reason.data or "").strip() or None
+
+
+class AssistedForm(FlaskForm):
+    """A comment a citizen gave outside the web, entered by agency staff (participation.services.assisted): the
+    service checks every value; the form only carries them."""
+
+    channel = RadioField(
+        _l("Where was it given?"),
+        choices=[SelectChoice(k, v) for k, v in CHANNEL_LABELS.items()],
+        validate_choice=False,
+    )
+    assisted_place = StringField(_l("Place"), description=_l("The office of the counter, or where the forum was held."))
+    assisted_on = DateField(
+        _l("Date"), description=_l("The forum's date, or the day the counter, the letter or the call received it.")
+    )
+    assisted_name = StringField(
+        _l("The citizen's name (optional)"),
+        description=_l("Only if they want it shown. Leave it empty and the comment is anonymous, under a pseudonym."),
+    )
+    section_id = SelectField(_l("About"), choices=[], validate_choice=False)
+    stance = RadioField(
+        _l("Their stance (optional)"),
+        validate_choice=False,
+        choices=[SelectChoice("", _l("No stance"))] + [SelectChoice(k, v) for k, v in STANCE_LABELS.items()],
+        default="",
+    )
+    body = TextAreaField(_l("Their comment"), description=_l("As the citizen gave it. Plain text, as on the web."))
+    max_chars = MAX_COMMENT_CHARS

@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
+from consult.accounts.models import User
 from consult.agencies.models import Agency
 from consult.documents.models import Section
 from consult.errors import Invalid
 from consult.extensions import db
 from consult.pagination import decode_cursor, encode_cursor
-from consult.participation.models import Comment, CommentVote, SectionStance, SectionStats
+from consult.participation.models import Channel, Comment, CommentVote, SectionStance, SectionStats
 from consult.rounds.models import Round
 
 PAGE_SIZE = 20
@@ -148,3 +150,35 @@ def my_comments_page(user, *, cursor: str | None = None, limit: int = PAGE_SIZE)
     rows = db.session.execute(query.order_by(Comment.id.desc()).limit(limit + 1)).all()
     items = [MyComment(*row) for row in rows[:limit]]
     return MyCommentPage(items, _encode(items[-1].comment.id) if len(rows) > limit else None)
+
+
+@dataclass
+class AssistedRow:
+    comment: Comment
+    entered_by: str | None  # the staff member's account name (None when that account was deleted)
+
+
+@dataclass
+class AssistedPage:
+    items: list[AssistedRow]
+    next_cursor: str | None
+
+
+def assisted_page(round_id: int, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> AssistedPage:
+    """Comments entered by staff on citizens' behalf in a round, newest first, with who entered them: one query a
+    page (keyset by id on ix_comments_round_new; web comments are skipped by the filter, so a round of many web
+    comments and few entries reads more of that index, which a staff page can afford)."""
+    staff = aliased(User)
+    query = (
+        sa.select(Comment, staff.name)
+        .outerjoin(staff, staff.id == Comment.entered_by_id)
+        .where(Comment.round_id == round_id, Comment.channel != Channel.WEB)
+        .order_by(Comment.id.desc())
+        .limit(limit + 1)
+    )
+    if cursor:
+        (last_id,) = _decode(cursor, 1)
+        query = query.where(Comment.id < last_id)
+    rows = db.session.execute(query).all()
+    items = [AssistedRow(c, name) for c, name in rows[:limit]]
+    return AssistedPage(items, _encode(items[-1].comment.id) if len(rows) > limit else None)

@@ -15,7 +15,15 @@ from consult.errors import Conflict, Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import lazy_gettext as _l
 from consult.pagination import decode_cursor, encode_cursor
-from consult.rounds.models import Round, RoundEvent, RoundEventKind, RoundOrigin, RoundState, bump_revision
+from consult.rounds.levels import change_iap2_level, clean_iap2_level
+from consult.rounds.models import (
+    Round,
+    RoundEvent,
+    RoundEventKind,
+    RoundOrigin,
+    RoundState,
+    bump_revision,
+)
 from consult.timeutil import iso_utc, utcnow
 
 MAX_ROUND_DAYS = 366
@@ -68,13 +76,15 @@ def schedule_round(
     closes_at: dt.datetime | None,
     verified_only: bool = False,
     origin: RoundOrigin = RoundOrigin.LIVE,
+    iap2_level: str | None = None,
 ) -> Round:
     """Schedule a consultation round on a published version (times in naive UTC).
 
     Agency admins of the document's agency only. A live round opens now or later (OPENING_GRACE). `origin` is
     for the demo loader and importers only (never the web, the API or the command line): their rounds keep
-    their own dates, past ones too, and their pages say where they come from. Audited as "round.scheduled"
-    (with the origin when it is not live).
+    their own dates, past ones too, and their pages say where they come from. `iap2_level`: the level of
+    participation the round promises (consult.rounds.iap2; default "consult"). Audited as "round.scheduled"
+    (with the origin when it is not live, and the level).
     """
     origin = RoundOrigin(origin)
     document = version.document
@@ -86,6 +96,10 @@ def schedule_round(
     errors = _check_times(opens_at, closes_at, new_opening=True, live=origin == RoundOrigin.LIVE)
     if len(title) > 200:
         errors["title"] = _l("Use at most %(n)s characters.", n=200)
+    try:
+        level = clean_iap2_level(iap2_level)
+    except Invalid as exc:
+        errors.update(exc.fields)
     if errors:
         raise Invalid(fields=errors)
     with write_transaction():
@@ -99,6 +113,7 @@ def schedule_round(
             verified_only=bool(verified_only),
             origin=origin,
             created_by_id=None if isinstance(actor, str) else actor.id,
+            iap2_level=level,
         )
         db.session.add(rnd)
         data = {
@@ -109,6 +124,7 @@ def schedule_round(
             "opens_at": iso_utc(opens_at),
             "closes_at": iso_utc(closes_at),
             "verified_only": bool(verified_only),
+            "iap2_level": level,
         }
         if origin != RoundOrigin.LIVE:
             data["origin"] = origin.value
@@ -117,9 +133,16 @@ def schedule_round(
 
 
 def reschedule_round(
-    actor: User | str, rnd: Round, *, opens_at: dt.datetime | None = None, closes_at: dt.datetime | None = None
+    actor: User | str,
+    rnd: Round,
+    *,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    iap2_level: str | None = None,
 ) -> Round:
-    """Change a round's times. Agency admins (web) and the operator (CLI). Audited as "round.rescheduled".
+    """Change a round's times, and its IAP2 level when `iap2_level` is given. Agency admins (web) and the operator
+    (CLI). Audited as "round.rescheduled" (times) and "round.iap2_level_changed" (level, before and after), in
+    one transaction.
 
     A round that has already opened keeps its opening time: moving it would rewrite when people could take
     part. One that has not opened yet may move it, to now or later (OPENING_GRACE), never into the past. The
@@ -130,8 +153,11 @@ def reschedule_round(
     """
     if not isinstance(actor, str) and not can_manage_agency(actor, rnd.agency):
         raise NotAllowed()
+    level = clean_iap2_level(iap2_level) if iap2_level not in (None, "") else None
     with write_transaction():
         rnd = db.session.get(Round, rnd.id)
+        if level is not None and level != rnd.iap2_level:
+            change_iap2_level(actor, rnd, level)
         new_opens = opens_at or rnd.opens_at
         new_closes = closes_at or rnd.closes_at
         now = utcnow()

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from consult.agencies.services import managed_agencies
 from consult.params import BadParameter
-from consult.rounds import listing, services, versions
+from consult.rounds import iap2, listing, services, versions
 from consult.timeutil import utcnow
 
 bp = Blueprint("rounds", __name__)
@@ -17,6 +17,9 @@ bp.add_app_template_global(services.can_close, "can_close")
 # times to change; a moderator cannot reopen it)
 bp.add_app_template_global(services.can_reschedule, "can_reschedule")
 bp.add_app_template_global(services.can_close_or_extend, "can_close_or_extend")
+# the level of participation a round promises (its label and promise), on its page and the schedule forms
+bp.add_app_template_global(iap2.level_of, "iap2_of")
+bp.add_app_template_global(iap2.LEVELS, "iap2_levels")
 
 
 @bp.get("/")

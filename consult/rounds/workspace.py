@@ -1,5 +1,5 @@
-"""The agency workspace for rounds (/kelola/<slug>/…): the agency's home, scheduling and rescheduling (agency
-admins), closing early and extending (moderators and agency admins)."""
+"""The agency workspace for rounds (/kelola/<slug>/…): the agency's home, scheduling and rescheduling with the
+round's IAP2 level (agency admins), closing early and extending (moderators and agency admins)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,7 @@ def schedule(document_id: int):
             opens_at=to_utc_naive(form.opens_at.data, agency.timezone) if form.opens_at.data else None,
             closes_at=to_utc_naive(form.closes_at.data, agency.timezone) if form.closes_at.data else None,
             verified_only=form.verified_only.data,
+            iap2_level=form.iap2_level.data,
         )
 
     outcome = submit(form, schedule_it, _to_round_page(_("The round is scheduled.")), validate=False)
@@ -99,6 +100,7 @@ def reschedule(round_id: int):
     if request.method == "GET":
         form.opens_at.data = _local_input(rnd.opens_at, agency.timezone)
         form.closes_at.data = _local_input(rnd.closes_at, agency.timezone)
+        form.iap2_level.data = rnd.iap2_level
     else:
         _times(form)
 
@@ -110,9 +112,10 @@ def reschedule(round_id: int):
             rnd,
             opens_at=_changed_time(form.opens_at.data, rnd.opens_at, agency.timezone),
             closes_at=_changed_time(form.closes_at.data, rnd.closes_at, agency.timezone),
+            iap2_level=form.iap2_level.data,
         )
 
-    outcome = submit(form, reschedule_it, _to_round_page(_("The round's times are changed.")), validate=False)
+    outcome = submit(form, reschedule_it, _to_round_page(_("The round's times and level are saved.")), validate=False)
     if not isinstance(outcome, int):
         return outcome
     return render_template(

@@ -20,6 +20,7 @@ from consult.documents import services as documents
 from consult.documents.models import DocumentKind
 from consult.errors import NotAllowed
 from consult.extensions import db, write_transaction
+from consult.rounds import levels
 from consult.rounds import services as rounds
 from consult.timeutil import local, utcnow
 from tests.conftest import PASSWORD
@@ -424,6 +425,7 @@ SERVICES = {
         ),
     ),
     "reschedule_round": ("agency", lambda w, actor: rounds.reschedule_round(actor, w.round, closes_at=_days(50))),
+    "set_iap2_level": ("agency", lambda w, actor: levels.set_iap2_level(actor, w.round, "involve")),
 }
 
 
@@ -687,6 +689,8 @@ def _mod_services(w, comment_model):
     from consult.moderation import services as moderation
     from consult.moderation.models import Appeal, HouseRule
     from consult.participation.models import Block
+    from consult.participation.services import enter_assisted_comment
+    from consult.rounds.models import Round
 
     m = w.mod
 
@@ -719,6 +723,17 @@ def _mod_services(w, comment_model):
             "moderator",
             lambda a: moderation.decide_appeal(a, get(Appeal, m.appeal), "upheld", "Alasan."),
         ),
+        "enter_assisted_comment": (
+            "moderator",
+            lambda a: enter_assisted_comment(
+                a,
+                get(Round, m.round_id),
+                "Disampaikan di loket.",
+                channel="counter",
+                assisted_on=local(utcnow(), "Asia/Jakarta").date(),
+                assisted_place="Kantor Kecamatan",
+            ),
+        ),
         "add_rule": ("manager", lambda a: moderation.add_rule(a, w.a, "Aturan baru")),
         "update_rule": ("manager", lambda a: moderation.update_rule(a, get(HouseRule, m.rule), "Judul baru")),
         "retire_rule": ("manager", lambda a: moderation.retire_rule(a, get(HouseRule, m.rule))),
@@ -727,6 +742,7 @@ def _mod_services(w, comment_model):
 
 
 MOD_SERVICES = [
+    "enter_assisted_comment",
     "hide_comment",
     "restore_comment",
     "dismiss_reports",

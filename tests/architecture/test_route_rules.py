@@ -125,6 +125,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("rounds_admin.manage_round", "GET"): R("moderators", "/kelola/{a}/putaran/{round}"),
     ("rounds_admin.close_round", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tutup"),
     ("rounds_admin.extend_round", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/perpanjang"),
+    ("participation_admin.assisted_entries", "GET"): R("moderators", "/kelola/{a}/putaran/{round}/masukan"),
+    ("participation_admin.enter_assisted", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/masukan"),
     ("deliberation.opinion", "GET"): R("anyone", "/rounds/{round}/pendapat"),
     ("deliberation_admin.campaigns", "GET"): R("moderators", "/kelola/{a}/putaran/{round}/kampanye"),
     ("deliberation_admin.recompute", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/kampanye/hitung-ulang"),

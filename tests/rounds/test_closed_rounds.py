@@ -145,7 +145,8 @@ def test_a_closed_round_page_offers_a_moderator_no_controls_and_an_agency_admin_
     slug, rid = w["agency"].slug, w["round"].id
     auth.login(w["moderator"])
     html = _page(client, w["round"])
-    assert f"/kelola/{slug}/putaran/{rid}" not in html  # neither the times nor "close early or extend"
+    # neither the times nor "close early or extend" (entering paper comments given during the round stays possible)
+    assert f'/kelola/{slug}/putaran/{rid}"' not in html and f"/kelola/{slug}/putaran/{rid}/jadwal" not in html
     auth.logout()
     auth.login(w["admin"])
     html = _page(client, w["round"])

@@ -10,8 +10,10 @@ package's names are what the pages, the API, moderation and the tests use:
     comments.py  post, edit, withdraw
     votes.py     votes on comments, stances on sections
     reports.py   reports to the moderators (consult.signals.report_filed)
+    assisted.py  comments agency staff enter on a citizen's behalf (counter, paper, phone, forum)
 """
 
+from consult.participation.services.assisted import can_enter_assisted, enter_assisted_comment
 from consult.participation.services.comments import (
     EDIT_WINDOW,
     MAX_COMMENT_CHARS,
@@ -50,9 +52,11 @@ __all__ = [
     "UNCONFIRMED_MESSAGE",
     "address_key",
     "block_refusal",
+    "can_enter_assisted",
     "can_edit",
     "can_withdraw",
     "edit_comment",
+    "enter_assisted_comment",
     "get_comment",
     "house_rules_of",
     "move_visible_count",
