@@ -35,7 +35,12 @@ from consult.api.bodies import STORABLE, RequestModel, parse_body
 from consult.params import MAX_ID, cursor_arg, id_arg, int_arg
 from consult.ratelimits import participation_limit
 
-PATH_NAMES = {"round_id": "Round id", "comment_id": "Comment id", "section_id": "Section id"}
+PATH_NAMES = {
+    "round_id": "Round id",
+    "comment_id": "Comment id",
+    "section_id": "Section id",
+    "theme_id": "Theme id",
+}
 WRITE_ERRORS = (400, 413)  # every POST, PUT and PATCH: a body that is no JSON object, or too large
 EMPTY = {"const": ""}  # `?limit=` (and any empty parameter) means "not given"
 

@@ -11,8 +11,10 @@ import logging
 
 import sqlalchemy as sa
 
+from consult.audit import AuditEntry
 from consult.deliberation import services
 from consult.deliberation.models import WHOLE_ROUND, CampaignScan, OpinionSnapshot
+from consult.deliberation.services import suggestions
 from consult.extensions import db
 from consult.rounds.listing import effective_close
 from consult.rounds.models import Round, RoundOrigin
@@ -54,9 +56,28 @@ def _due(condition) -> list[int]:
     return list(db.session.scalars(sa.select(Round.id).where(condition).order_by(Round.id).limit(BATCH)))
 
 
+def _suggestions_due(now: dt.datetime) -> list[int]:
+    """Closed rounds without their first theme suggestions, once their final campaigns are stored (a campaign
+    counts once in the topic model) or, for an imported round, at once."""
+    suggested = sa.select(AuditEntry.seq).where(
+        AuditEntry.action == suggestions.SUGGESTED,
+        AuditEntry.subject_type == "rounds",
+        AuditEntry.subject_id == sa.cast(Round.id, sa.String),
+    )
+    final_scan = sa.select(CampaignScan.round_id).where(CampaignScan.round_id == Round.id, CampaignScan.final.is_(True))
+    return _due(
+        sa.and_(
+            Round.is_closed_at(now),
+            sa.or_(Round.origin == RoundOrigin.IMPORTED, sa.exists(final_scan)),
+            ~sa.exists(suggested),
+        )
+    )
+
+
 def recompute_deliberation(now: dt.datetime) -> dict[str, int]:
-    """Opinion groups (whole round and each section with comments) and campaigns of the rounds that are due."""
-    done = {"opinion_results": 0, "campaign_scans": 0, "failed": 0}
+    """Opinion groups (whole round and each section with comments) and campaigns of the rounds that are due,
+    then the first theme suggestions of the rounds that closed (services.suggestions)."""
+    done = {"opinion_results": 0, "campaign_scans": 0, "theme_suggestions": 0, "failed": 0}
     for round_id in _opinion_due(now):
         try:
             done["opinion_results"] += services.refresh_round_opinions(round_id, now=now)
@@ -71,6 +92,13 @@ def recompute_deliberation(now: dt.datetime) -> dict[str, int]:
         except Exception:
             db.session.rollback()
             log.exception("campaigns of round %s failed", round_id)
+            done["failed"] += 1
+    for round_id in _suggestions_due(now):
+        try:
+            done["theme_suggestions"] += suggestions.suggest_once(round_id)
+        except Exception:
+            db.session.rollback()
+            log.exception("theme suggestions of round %s failed", round_id)
             done["failed"] += 1
     return done
 

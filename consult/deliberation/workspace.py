@@ -79,3 +79,6 @@ def recompute(round_id: int):
             "success",
         )
     return redirect(url_for(".campaigns", round_id=rnd.id), code=303)
+
+
+from consult.deliberation import theme_pages  # noqa: E402, F401 - the themes pages, on this blueprint

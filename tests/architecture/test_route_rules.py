@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from consult.accounts.models import ApiToken
 from consult.accounts.services import create_api_token
 from consult.agencies import verification
-from consult.extensions import db, limiter
+from consult.deliberation.models import Theme
+from consult.extensions import db, limiter, write_transaction
 from consult.moderation import services as moderation
 from consult.participation import services as participation
 from consult.participation.models import Comment
@@ -130,6 +131,21 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("deliberation.opinion", "GET"): R("anyone", "/rounds/{round}/pendapat"),
     ("deliberation_admin.campaigns", "GET"): R("moderators", "/kelola/{a}/putaran/{round}/kampanye"),
     ("deliberation_admin.recompute", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/kampanye/hitung-ulang"),
+    ("deliberation_admin.themes", "GET"): R("moderators", "/kelola/{a}/putaran/{round}/tema"),
+    ("deliberation_admin.create_theme", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tema"),
+    ("deliberation_admin.resuggest", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tema/sarankan"),
+    ("deliberation_admin.accept", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tema/{theme}/terima"),
+    ("deliberation_admin.reject", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tema/{theme}/tolak"),
+    ("deliberation_admin.theme", "GET"): R("moderators", "/kelola/{a}/putaran/{round}/tema/{theme}"),
+    ("deliberation_admin.update_theme", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tema/{theme}"),
+    ("deliberation_admin.untag", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tema/{theme}/lepas"),
+    ("deliberation_admin.merge", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tema/{theme}/gabung"),
+    ("deliberation_admin.theme_answer", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tema/{theme}/jawaban"),
+    ("deliberation_admin.tagging", "GET"): R("moderators", "/kelola/{a}/putaran/{round}/tandai"),
+    ("deliberation_admin.tag", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/tandai"),
+    ("deliberation_admin.comment_answer", "POST"): R(
+        "moderators", "/kelola/{a}/putaran/{round}/komentar/{comment}/jawaban"
+    ),
     ("documents.new", "GET"): R("managers", "/kelola/{a}/dokumen/baru"),
     ("documents.new", "POST"): R("managers", "/kelola/{a}/dokumen/baru"),
     ("documents.show", "GET"): R("managers", "/kelola/{a}/dokumen/{document}"),
@@ -174,6 +190,16 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("api.get_comment", "GET"): R("anyone", "/api/v1/comments/{comment}"),
     ("api.round_opinion", "GET"): R("anyone", "/api/v1/rounds/{round}/opinion"),
     ("api.round_campaigns", "GET"): R("anyone", "/api/v1/rounds/{round}/campaigns"),
+    ("api.list_themes", "GET"): R("moderators", "/api/v1/rounds/{round}/themes"),
+    ("api.create_theme", "POST"): R("moderators", "/api/v1/rounds/{round}/themes", {"title": "Tema"}),
+    ("api.update_theme", "PATCH"): R("moderators", "/api/v1/themes/{theme}", {"title": "Tema"}),
+    ("api.tag_comments", "POST"): R("moderators", "/api/v1/themes/{theme}/comments", {"comment_ids": [1]}),
+    ("api.set_theme_disposition", "PUT"): R(
+        "managers", "/api/v1/themes/{theme}/disposition", {"value": "adopted", "response": "Ya."}
+    ),
+    ("api.set_comment_disposition", "PUT"): R(
+        "managers", "/api/v1/comments/{comment}/disposition", {"value": "adopted", "response": "Ya."}
+    ),
     ("api.list_replies", "GET"): R("anyone", "/api/v1/comments/{comment}/replies"),
     ("api.moderation_log", "GET"): R("anyone", "/api/v1/moderation-log"),
     ("api.audit_entries", "GET"): R("anyone", "/api/v1/audit"),
@@ -237,6 +263,9 @@ def world(make):
     draft = make.policy(agency_a, publish=False, title="Draf")
     asking = verification.request_verification(make.user(), agency_a.id, "Sudah menunjukkan KTP di loket.")
     tokens = {role: create_api_token(user) for role, user in users.items()}
+    with write_transaction():  # a theme of the (open) round: its routes answer 409 to the people they admit
+        theme = Theme(round_id=rnd.id, title="Tema uji")
+        db.session.add(theme)
     db.session.commit()
     author_token_id = db.session.scalar(sa.select(ApiToken.id).where(ApiToken.user_id == users["author"].id))
     return SimpleNamespace(
@@ -255,6 +284,7 @@ def world(make):
             "draft": draft.id,
             "token": author_token_id,
             "verification": asking.id,
+            "theme": theme.id,
         },
     )
 
