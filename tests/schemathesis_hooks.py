@@ -38,6 +38,8 @@ RULES_BEYOND_THE_SCHEMA = {
     # a rule of the agency in force, or (for "other") a reason: "reason or rule" is beyond the schema; a fresh
     # Idempotency-Key, as above
     ("POST", "/comments/{id}/reports"): {"reason", "rule", "Idempotency-Key"},
+    # comments, a campaign or a section (with visible comments) of the theme's own round
+    ("POST", "/themes/{id}/comments"): {"comment_ids", "campaign_id", "section_key"},
 }
 
 

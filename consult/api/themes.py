@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from consult.api.auth import api_user
-from consult.api.bodies import RequestModel, checked_by_service, identifier, text
+from consult.api.bodies import NONBLANK, RequestModel, _document, checked_by_service, identifier, text
 from consult.api.schemas import ResponseModel
 from consult.api.views import api
 from consult.deliberation import theme_listing
@@ -19,10 +19,12 @@ from consult.deliberation.models import DISPOSITIONS, Theme
 from consult.deliberation.services import dispositions
 from consult.deliberation.services import themes as services
 from consult.deliberation.services.common import get_round
+from consult.deliberation.services.dispositions import MAX_RESPONSE
 from consult.deliberation.services.themes import MAX_IDS, MAX_SYNTHESIS, MAX_TITLE
 from consult.deliberation.theme_queries import theme_counts
 from consult.errors import NotAllowed
 from consult.i18n import lazy_gettext as _l
+from consult.params import MAX_ID
 from consult.participation.services import get_comment
 
 DispositionValue = Literal[DISPOSITIONS]
@@ -61,38 +63,58 @@ class CommentDispositionData(ResponseModel):
     response: str
 
 
+Title = text(minLength=1, maxLength=MAX_TITLE, pattern=NONBLANK, nullable=True, description="at most 200 characters")
+Synthesis = text(maxLength=MAX_SYNTHESIS, nullable=True, description="Markdown subset, as in comments")
+
+
 class CreateTheme(RequestModel):
     documented_required = ("title",)
-    title: text(minLength=1, maxLength=MAX_TITLE, description="required; at most 200 characters") = None
-    synthesis: text(maxLength=MAX_SYNTHESIS, description="Markdown subset, as in comments") = None
+    title: text(minLength=1, maxLength=MAX_TITLE, pattern=NONBLANK, description="at most 200 characters") = None
+    synthesis: Synthesis = None
 
 
 class UpdateTheme(RequestModel):
-    title: text(minLength=1, maxLength=MAX_TITLE) = None
-    synthesis: text(maxLength=MAX_SYNTHESIS) = None
+    title: Title = None
+    synthesis: Synthesis = None
+
+
+def _exactly_one(schema: dict, model: type[RequestModel]) -> None:
+    """The body's document: exactly one of the three ways to name comments, not null."""
+    _document(schema, model)
+    schema["oneOf"] = [
+        {"required": ["comment_ids"], "properties": {"comment_ids": {"type": "array"}}},
+        {"required": ["campaign_id"], "properties": {"campaign_id": {"type": "integer"}}},
+        {"required": ["section_key"], "properties": {"section_key": {"type": "string"}}},
+    ]
 
 
 class TagComments(RequestModel):
     """Exactly one of comment_ids, campaign_id or section_key. All or nothing."""
 
+    model_config = ConfigDict(strict=True, extra="ignore", json_schema_extra=_exactly_one)
     comment_ids: checked_by_service(
         {
-            "type": "array",
-            "items": {"type": "integer", "minimum": 1},
+            "type": ["array", "null"],
+            "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             "minItems": 1,
             "maxItems": MAX_IDS,
             "description": "comments of this round",
         }
     ) = None
-    campaign_id: identifier(description="every comment of this campaign of the round") = None
-    section_key: text(description="every visible comment of this section of the round's document") = None
+    campaign_id: identifier(nullable=True, description="every comment of this campaign of the round") = None
+    section_key: text(nullable=True, description="every visible comment of this section of the round's document") = None
 
 
 class SetDisposition(RequestModel):
     documented_required = ("value", "response")
     value: checked_by_service({"type": "string", "enum": list(DISPOSITIONS)}) = None
     response: checked_by_service(
-        {"type": "string", "description": "required for every value; for not_adopted, the reason"}
+        {
+            "type": "string",
+            "pattern": NONBLANK,
+            "maxLength": MAX_RESPONSE,
+            "description": "required for every value; for not_adopted, the reason",
+        }
     ) = None
 
 

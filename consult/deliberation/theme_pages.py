@@ -29,13 +29,14 @@ from consult.deliberation.workspace import _round, bp
 from consult.errors import Invalid, ServiceError
 from consult.extensions import db
 from consult.forms import ActionForm
+from consult.i18n import lazy_gettext as _l
 from consult.participation.services import get_comment
 
 VALUE_LABELS = {
-    "adopted": "Adopted",
-    "partly_adopted": "Partly adopted",
-    "not_adopted": "Not adopted",
-    "out_of_scope": "Out of scope",
+    "adopted": _l("Adopted"),
+    "partly_adopted": _l("Partly adopted"),
+    "not_adopted": _l("Not adopted"),
+    "out_of_scope": _l("Out of scope"),
 }
 
 
@@ -73,7 +74,7 @@ def _common(rnd) -> dict:
         "open_for_work": services.is_deliberation_open(rnd),
         "can_answer": services.can_answer(current_user, rnd),
         "values": DISPOSITIONS,
-        "value_labels": {k: _(v) for k, v in VALUE_LABELS.items()},
+        "value_labels": {k: str(v) for k, v in VALUE_LABELS.items()},
     }
 
 

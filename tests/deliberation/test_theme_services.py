@@ -50,7 +50,7 @@ def test_an_open_round_is_409_even_for_staff_and_403_for_a_citizen(make):
         services.create_theme(w.citizen, w.round, "Jam layanan")
     with pytest.raises(Conflict) as exc:
         services.create_theme(w.moderator, w.round, "Jam layanan")
-    assert "open" in str(exc.value.message)
+    assert "masih dibuka" in str(exc.value.message)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Theme)) == 0
 
 
@@ -60,7 +60,7 @@ def test_a_published_summary_freezes_themes_and_answers(w):
         db.session.add(Summary(round_id=w.round.id, state="published", published_at=utcnow()))
     with pytest.raises(Conflict) as exc:
         services.tag(w.moderator, theme, comment_ids=[w.comments[0].id])
-    assert "published" in str(exc.value.message)
+    assert "sudah diterbitkan" in str(exc.value.message)
     with pytest.raises(Conflict):
         dispositions.set_theme_disposition(w.admin, theme, "adopted", "Diterima.")
     assert _tagged(theme.id) == set()
@@ -142,7 +142,7 @@ def test_dispositions_need_a_value_and_a_response(w):
     theme = services.create_theme(w.moderator, w.round, "Jam")
     with pytest.raises(Invalid) as exc:
         dispositions.set_theme_disposition(w.admin, theme, "not_adopted", " ")
-    assert set(exc.value.fields) == {"response"} and "reason" in str(exc.value.fields["response"])
+    assert set(exc.value.fields) == {"response"} and "alasan" in str(exc.value.fields["response"])
     with pytest.raises(Invalid) as exc:
         dispositions.set_theme_disposition(w.admin, theme, "maybe", "Nanti.")
     assert set(exc.value.fields) == {"value"}

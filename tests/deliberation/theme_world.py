@@ -34,9 +34,7 @@ def build(make, *, closed: bool = True) -> SimpleNamespace:
     other_round = make.round(other)
     sections = rnd.version.sections
     author = make.user(verified=True)
-    comments = [
-        post_comment(author, rnd, text, section_id=sections[1 + i % 2].id) for i, text in enumerate(TEXTS)
-    ]
+    comments = [post_comment(author, rnd, text, section_id=sections[1 + i % 2].id) for i, text in enumerate(TEXTS)]
     copies = [post_comment(make.user(verified=True), rnd, f"{LETTER} Salam {i}.") for i in range(3)]
     foreign = post_comment(author, other_round, "Komentar di putaran lain.")
     with write_transaction():

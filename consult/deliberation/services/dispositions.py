@@ -36,7 +36,7 @@ def clean_disposition(value: Any, response: Any) -> tuple[str, str]:
             if value == "not_adopted"
             else _l("Write the agency's response.")
         )
-    elif len(text) > MAX_RESPONSE:
+    elif len(response) > MAX_RESPONSE:
         errors["response"] = _l("At most %(n)s characters.", n=MAX_RESPONSE)
     if errors:
         raise Invalid(fields=errors)

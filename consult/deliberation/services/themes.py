@@ -31,6 +31,7 @@ from consult.documents.models import Section
 from consult.errors import Conflict, Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import lazy_gettext as _l
+from consult.params import MAX_ID
 from consult.participation.models import Comment, CommentStatus
 from consult.rounds.models import Round, RoundOrigin, RoundState
 from consult.timeutil import utcnow
@@ -94,7 +95,7 @@ def clean_title(value: Any, errors: dict) -> str | None:
         errors["title"] = _l("A theme needs a title.")
         return None
     title = " ".join(value.split())
-    if len(title) > MAX_TITLE:
+    if len(value) > MAX_TITLE:
         errors["title"] = _l("At most %(n)s characters.", n=MAX_TITLE)
         return None
     return title
@@ -181,7 +182,7 @@ def delete_theme(user: Any, theme: Theme) -> None:
 def _ids_of(value: Any) -> list[int] | None:
     if not isinstance(value, list) or not value or len(value) > MAX_IDS:
         return None
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_ID for v in value):
         return None
     return sorted(set(value))
 
