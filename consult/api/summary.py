@@ -14,8 +14,10 @@ from consult.deliberation.services import summary as service
 
 
 class SummaryParticipation(ResponseModel):
-    participants: int = Field(description="distinct people who commented, voted or took a stance (not the "
-                              "agency's staff), plus one per comment entered by staff for a citizen")
+    participants: int = Field(
+        description="distinct people who commented, voted or took a stance (not the "
+        "agency's staff), plus one per comment entered by staff for a citizen"
+    )
     comments: int = Field(description="every comment, hidden ones counted (never shown)")
     votes: int
     stances: int
@@ -79,7 +81,7 @@ def _answer(data: dict[str, Any]) -> RoundSummary:
     "/rounds/{round_id}/summary",
     summary="The deliberation summary of a round: participation, themes and the agency's answers",
     description="Public once published (the record as published). Before that, the moderators and agency admins "
-    "of the round's agency (with their token) see the live draft with state \"draft\"; anyone else gets 404.",
+    'of the round\'s agency (with their token) see the live draft with state "draft"; anyone else gets 404.',
     ok=RoundSummary,
     errors=[404],
 )

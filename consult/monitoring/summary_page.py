@@ -61,24 +61,26 @@ def summary_page(round_id: int):
         heading=_("Section"),
     )
     kept, unanswered = promise_kept(rnd, data)
-    response = make_response(render_template(
-        "deliberation/summary.html",
-        round=rnd,
-        data=data,
-        draft=data["state"] != "published",
-        sections=sections,
-        chart=chart,
-        chart_table=table_html(chart.table),
-        level=level_of(rnd.iap2_level),
-        kept=kept,
-        unanswered=unanswered,
-        can_edit=data["state"] != "published" and service.can_edit_summary(current_user, rnd),
-        can_publish=data["state"] != "published" and service.can_publish_summary(current_user, rnd),
-        form=OverviewForm(overview=data.get("overview", "")),
-        labels=service.DISPOSITION_LABELS,
-        channels=service.CHANNEL_LABELS,
-        number=format_number,
-    ))
+    response = make_response(
+        render_template(
+            "deliberation/summary.html",
+            round=rnd,
+            data=data,
+            draft=data["state"] != "published",
+            sections=sections,
+            chart=chart,
+            chart_table=table_html(chart.table),
+            level=level_of(rnd.iap2_level),
+            kept=kept,
+            unanswered=unanswered,
+            can_edit=data["state"] != "published" and service.can_edit_summary(current_user, rnd),
+            can_publish=data["state"] != "published" and service.can_publish_summary(current_user, rnd),
+            form=OverviewForm(overview=data.get("overview", "")),
+            labels=service.DISPOSITION_LABELS,
+            channels=service.CHANNEL_LABELS,
+            number=format_number,
+        )
+    )
     return mark_no_store(response) if data["state"] != "published" else response
 
 

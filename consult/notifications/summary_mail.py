@@ -28,9 +28,9 @@ def recipients(round_id: int) -> list[int]:
         sa.select(Comment.author_id.label("uid")).where(
             Comment.round_id == round_id, Comment.official_role.is_(None), Comment.channel == Channel.WEB
         ),
-        sa.select(CommentVote.user_id).join(Comment, Comment.id == CommentVote.comment_id).where(
-            Comment.round_id == round_id
-        ),
+        sa.select(CommentVote.user_id)
+        .join(Comment, Comment.id == CommentVote.comment_id)
+        .where(Comment.round_id == round_id),
         sa.select(SectionStance.user_id).where(SectionStance.round_id == round_id),
         sa.select(RoundFollow.user_id).where(RoundFollow.round_id == round_id, RoundFollow.active.is_(True)),
     ).subquery()

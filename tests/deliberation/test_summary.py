@@ -73,22 +73,45 @@ def world(make):
         db.session.add(Theme(round_id=rnd.id, title="Saran ditolak", status="rejected"))
     db.session.commit()
     return {
-        "round": rnd, "moderator": moderator, "admin": admin, "people": people, "citizen": citizen,
-        "follower": follower, "silent": silent, "a": a, "b": b, "copies": copies, "hidden": hidden,
-        "paper": paper, "waktu": waktu.id, "loket": loket.id, "s1": s1, "s2": s2, "silent_comment": silent_comment,
+        "round": rnd,
+        "moderator": moderator,
+        "admin": admin,
+        "people": people,
+        "citizen": citizen,
+        "follower": follower,
+        "silent": silent,
+        "a": a,
+        "b": b,
+        "copies": copies,
+        "hidden": hidden,
+        "paper": paper,
+        "waktu": waktu.id,
+        "loket": loket.id,
+        "s1": s1,
+        "s2": s2,
+        "silent_comment": silent_comment,
     }
 
 
 def _answer_all(w, *, override=True):
     with write_transaction():
-        for tid, value, text in [(w["waktu"], "adopted", "Jam diperpanjang."), (w["loket"], "partly_adopted",
-                                                                                 "Satu loket baru.")]:
+        for tid, value, text in [
+            (w["waktu"], "adopted", "Jam diperpanjang."),
+            (w["loket"], "partly_adopted", "Satu loket baru."),
+        ]:
             theme = db.session.get(Theme, tid)
             theme.disposition_value, theme.disposition_response = value, text
             theme.disposition_response_html = f"<p>{text}</p>"
         if override:
-            db.session.add(CommentDisposition(comment_id=w["b"].id, round_id=w["round"].id, value="not_adopted",
-                                              response="Anggaran tidak cukup.", response_html="<p>Anggaran.</p>"))
+            db.session.add(
+                CommentDisposition(
+                    comment_id=w["b"].id,
+                    round_id=w["round"].id,
+                    value="not_adopted",
+                    response="Anggaran tidak cukup.",
+                    response_html="<p>Anggaran.</p>",
+                )
+            )
     db.session.commit()
 
 
@@ -145,8 +168,10 @@ def test_publishing_is_audited_frozen_and_emails_each_person_once(world):
     row = db.session.get(Summary, rnd.id)
     assert row.notified_at is not None and row.published_by_id == world["admin"].id
     # public now, for anyone, frozen
-    assert service.summary_for(rnd, None)["themes"][0]["disposition"] == {"value": "adopted",
-                                                                          "response": "Jam diperpanjang."}
+    assert service.summary_for(rnd, None)["themes"][0]["disposition"] == {
+        "value": "adopted",
+        "response": "Jam diperpanjang.",
+    }
     with pytest.raises(Conflict):
         service.publish_summary(rnd, world["admin"])
     sent = mails(kind="summary_published")
@@ -236,7 +261,7 @@ def test_the_stylesheet_prints_the_summary_black_on_white():
     from pathlib import Path
 
     css = (Path(__file__).parents[2] / "static" / "css" / "app.css").read_text()
-    printed = css[css.index("@media print"):]
+    printed = css[css.index("@media print") :]
     assert "nav" in printed and "form" in printed and "#000" in printed and "break-before: page" in printed
 
 
