@@ -135,16 +135,32 @@ def _opinion(rnd: Round) -> dict[str, Any]:
 
 def _campaigns(rnd: Round) -> list[dict[str, Any]]:
     rows = db.session.execute(
-        sa.select(Campaign.id, Campaign.size, Comment.body_html, Comment.status)
+        sa.select(Campaign.id, Campaign.size, Comment.body_html, Comment.status, Comment.id.label("rep"))
         .join(Comment, Comment.id == Campaign.representative_id)
         .where(Campaign.round_id == rnd.id)
         .order_by(Campaign.size.desc(), Campaign.id)
         .limit(CAMPAIGNS_SHOWN)
     )
     return [
-        {"id": i, "size": size, "html": html if status == CommentStatus.VISIBLE else None}
-        for i, size, html, status in rows
+        {"id": i, "size": size, "representative_id": rep, "html": html if status == CommentStatus.VISIBLE else None}
+        for i, size, html, status, rep in rows
     ]
+
+
+def without_hidden_since(round_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """The frozen summary with the texts of comments hidden or withdrawn since its publication taken out (one
+    query): the record keeps its figures, but a hidden comment is never shown."""
+    shown = [c["id"] for c in data.get("most_agreed", [])]
+    shown += [c["id"] for c in data.get("opinion", {}).get("consensus", [])]
+    shown += [c["representative_id"] for c in data.get("campaigns", []) if c.get("representative_id")]
+    visible = set(_visible_texts(round_id, shown))
+    data["most_agreed"] = [c for c in data.get("most_agreed", []) if c["id"] in visible]
+    if "opinion" in data:
+        data["opinion"]["consensus"] = [c for c in data["opinion"].get("consensus", []) if c["id"] in visible]
+    for c in data.get("campaigns", []):
+        if c.get("representative_id") not in visible:
+            c["html"] = None
+    return data
 
 
 def _accepted_themes(round_id: int) -> list[Theme]:

@@ -289,3 +289,14 @@ def test_the_answers_show_under_each_comment_once_published_in_one_query(world, 
     assert "Jawaban instansi" in page.get_data(as_text=True) and "/ringkasan" in page.get_data(as_text=True)
     after = _count_queries(app, lambda: client.get(f"/rounds/{rid}?urutan=baru"))
     assert after <= before + 2  # the answers of every comment shown: one query (and one for the summary link)
+
+
+def test_a_comment_hidden_after_publication_drops_out_of_the_published_summary(world):
+    rnd = _close(world["round"])
+    _answer_all(world)
+    service.publish_summary(rnd, world["admin"])
+    assert [c["id"] for c in service.summary_for(rnd, None)["most_agreed"]] == [world["a"].id]
+    moderation.hide_comment(world["moderator"], db.session.get(Comment, world["a"].id), 1, "Menghina.")
+    data = service.summary_for(rnd, None)
+    assert data["most_agreed"] == [] and "Jam layanan terlalu pendek" not in json.dumps(data)
+    assert data["participation"]["comments"] == 7  # the record's figures stay as published

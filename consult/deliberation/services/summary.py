@@ -27,7 +27,7 @@ from consult.agencies.services import can_manage_agency, can_moderate
 from consult.deliberation import summary_text
 from consult.deliberation.answers import answers_for_comments
 from consult.deliberation.models import Summary, SummaryState, Theme, ThemeStatus
-from consult.deliberation.summary_figures import CHANNELS, compute_summary, participation
+from consult.deliberation.summary_figures import CHANNELS, compute_summary, participation, without_hidden_since
 from consult.errors import Conflict, Invalid, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import lazy_gettext as _l
@@ -73,7 +73,7 @@ def summary_for(rnd: Round, viewer: User | None) -> dict[str, Any]:
     live draft for the agency's staff (NotFound for anyone else). Adds state, published_at, overview(_html)."""
     row = summary_row(rnd.id)
     if row is not None and row.state == SummaryState.PUBLISHED:
-        data = row.published
+        data = without_hidden_since(rnd.id, row.published)
         data.update(state="published", published_at=iso_utc(row.published_at))
         return data
     if not can_edit_summary(viewer, rnd):
