@@ -300,3 +300,19 @@ def test_a_comment_hidden_after_publication_drops_out_of_the_published_summary(w
     data = service.summary_for(rnd, None)
     assert data["most_agreed"] == [] and "Jam layanan terlalu pendek" not in json.dumps(data)
     assert data["participation"]["comments"] == 7  # the record's figures stay as published
+
+
+def test_the_draft_shows_the_opinion_groups_and_their_consensus(make, client, auth):
+    from consult.deliberation import services as deliberation
+    from tests.deliberation.test_opinion_pages import STATEMENTS, _round_with_votes
+
+    agency, rnd, _comments, _ = _round_with_votes(make)
+    deliberation.refresh_opinion(rnd.id)
+    moderator = make.user("moderator", agency)
+    data = service.summary_for(rnd, moderator)
+    assert data["opinion"]["k"] == 2 and len(data["opinion"]["groups"]) == 2
+    assert data["opinion"]["consensus"] and all(c["html"] for c in data["opinion"]["consensus"])
+    auth.login(moderator)
+    html = client.get(f"/rounds/{rnd.id}/ringkasan").get_data(as_text=True)
+    assert "Kelompok A" in html and "Kelompok B" in html
+    assert STATEMENTS[-1] in html  # the consensus statement (every group agrees)
