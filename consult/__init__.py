@@ -67,6 +67,7 @@ def create_app(config: object | dict | None = None) -> Flask:
 def _connect_signals() -> None:
     """Higher features hear what lower ones announce (consult/signals.py). Connecting twice is harmless."""
     from consult.agencies.services import connect_signals as agency_signals
+    from consult.deliberation.receivers import connect_signals as deliberation_signals
     from consult.moderation.services import connect_signals as moderation_signals
     from consult.notifications.receivers import connect_signals as notification_signals
     from consult.rounds.receivers import connect_signals as round_signals
@@ -74,6 +75,7 @@ def _connect_signals() -> None:
     agency_signals()
     round_signals()
     moderation_signals()
+    deliberation_signals()
     notification_signals()
 
 
@@ -120,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.moderation import page_actions  # noqa: F401 - adds the round page's "hide" to the blueprint
     from consult.moderation.views import bp as moderation_bp
     from consult.moderation.workspace import admin as moderation_admin_bp
+    from consult.monitoring.summary_page import bp as summary_bp
     from consult.notifications.views import bp as notifications_bp
     from consult.participation import comment_views, mine, views  # noqa: F401 - each adds its routes to the blueprint
     from consult.participation.assisted_views import bp as participation_admin_bp
@@ -142,3 +145,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(verification_admin_bp)
     app.register_blueprint(deliberation_bp)
     app.register_blueprint(deliberation_admin_bp)
+    app.register_blueprint(summary_bp)

@@ -66,3 +66,19 @@ comment_restored = _signals.signal("comment-restored")
 """sender: Comment; kwargs: occurrence."""
 report_escalated = _signals.signal("report-escalated")
 """sender: Report unhandled for 48 hours (recorded once); kwargs: comment, round, agency."""
+
+# --- deliberation ---------------------------------------------------------------------------------------------
+summary_published = _signals.signal("summary-published")
+"""sender: Round whose deliberation summary was just published (summary.published); kwargs: summary (the Summary
+row). Sent once per round, inside the publishing transaction. Notifications e-mails everyone who took part and
+every follower, once each."""
+
+comment_answers = _signals.signal("comment-answers")
+"""sender: a round id; kwargs: comment_ids. Each receiver returns {comment_id: [answer, …]} with the agency's
+published answers to those comments (participation asks for the comments a page shows, in one query;
+deliberation answers, and only once the round's summary is published). An answer is a dict with theme_id,
+theme_title, value, response, response_html and own (the comment's own answer, first)."""
+
+summary_state = _signals.signal("summary-state")
+"""sender: a round id; each receiver returns the state of the round's deliberation summary ("draft",
+"published") or None when there is none: participation asks whether its round page links to the summary."""

@@ -5,6 +5,7 @@ from consult.api import (  # noqa: F401 - each registers its routes on bp
     moderation,
     participation,
     round_actions,
+    summary,
     themes,
 )
 from consult.api.views import api, bp

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult import signals
 from consult.agencies.services import can_manage_agency, can_moderate
 from consult.documents.published import published_version
 from consult.errors import Invalid
@@ -17,7 +18,7 @@ from consult.params import id_arg, id_field
 from consult.participation import queries, services
 from consult.participation.forms import STANCE_LABELS, CommentForm, ReplyForm
 from consult.participation.models import Comment
-from consult.rounds.models import Round
+from consult.rounds.models import Round, RoundState
 from consult.rounds.services import get_round
 
 bp = Blueprint("participation", __name__)
@@ -95,7 +96,19 @@ def comment_context(items: list[Comment], rnd: Round) -> dict:
         "back_path": request.full_path.rstrip("?") if request.method == "GET" else None,
         "fragment_load": request.args.get("fragment") == "komentar",
         "flash_target": flash_target(items),
+        "answers": agency_answers(rnd, ids),
     }
+
+
+def agency_answers(rnd: Round, ids: list[int]) -> dict[int, list[dict]]:
+    """The agency's published answers to these comments ("you said, we did"), asked of deliberation through
+    signals.comment_answers: one query, and none while the round is not closed (no summary can be published)."""
+    if not ids or rnd.state != RoundState.CLOSED:
+        return {}
+    answers: dict[int, list[dict]] = {}
+    for _receiver, result in signals.comment_answers.send(rnd.id, comment_ids=ids):
+        answers.update(result or {})
+    return answers
 
 
 # Where a confirmation is shown after a post without JavaScript: ?baru=<comment id> on that comment (#c<id>),
@@ -163,8 +176,19 @@ def render_round(rnd: Round, form: CommentForm | None = None, status: int = 200,
         form_error=form_error,
         refusal=services.participation_refusal(current_user, rnd),
         can_manage=can_manage_agency(current_user, rnd.agency),
+        summary_link=summary_link(rnd, context["moderates"]),
         **context,
     ), status
+
+
+def summary_link(rnd: Round, staff: bool) -> bool:
+    """Whether the round page links to its deliberation summary: once published, and for the agency's staff
+    (who see the draft) as soon as the round is closed. Deliberation answers through signals.summary_state."""
+    if rnd.state != RoundState.CLOSED:
+        return False
+    if staff:
+        return True
+    return any(state == "published" for _receiver, state in signals.summary_state.send(rnd.id))
 
 
 def reply_form_for(parent_id: int) -> ReplyForm:

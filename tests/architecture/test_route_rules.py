@@ -129,6 +129,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("participation_admin.assisted_entries", "GET"): R("moderators", "/kelola/{a}/putaran/{round}/masukan"),
     ("participation_admin.enter_assisted", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/masukan"),
     ("deliberation.opinion", "GET"): R("anyone", "/rounds/{round}/pendapat"),
+    ("summary.summary_page", "GET"): R("moderators", "/rounds/{round}/ringkasan"),
+    ("summary.save_overview", "POST"): R("moderators", "/rounds/{round}/ringkasan/ikhtisar", {"overview": "Ikhtisar."}),
+    ("summary.publish", "POST"): R("managers", "/rounds/{round}/ringkasan/terbitkan"),
     ("deliberation_admin.campaigns", "GET"): R("moderators", "/kelola/{a}/putaran/{round}/kampanye"),
     ("deliberation_admin.recompute", "POST"): R("moderators", "/kelola/{a}/putaran/{round}/kampanye/hitung-ulang"),
     ("deliberation_admin.themes", "GET"): R("moderators", "/kelola/{a}/putaran/{round}/tema"),
@@ -200,6 +203,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("api.set_comment_disposition", "PUT"): R(
         "managers", "/api/v1/comments/{comment}/disposition", {"value": "adopted", "response": "Ya."}
     ),
+    # the world's round is open, its summary a draft: the agency's staff only until it is published
+    ("api.round_summary", "GET"): R("moderators", "/api/v1/rounds/{round}/summary"),
+    ("api.publish_summary", "POST"): R("managers", "/api/v1/rounds/{round}/summary/publish"),
     ("api.list_replies", "GET"): R("anyone", "/api/v1/comments/{comment}/replies"),
     ("api.moderation_log", "GET"): R("anyone", "/api/v1/moderation-log"),
     ("api.audit_entries", "GET"): R("anyone", "/api/v1/audit"),
