@@ -355,3 +355,10 @@ def test_entries_by_api_have_the_staff_budget_not_the_citizens(app, client, worl
     assert client.post(url, json=api_body(world), headers=headers).status_code == 429
     # the staff member's own (official) web comment still has the comment budget: the two are apart
     assert client.post(url, json={"body": "Tanggapan dinas."}, headers=headers).status_code == 201
+
+
+def test_the_moderators_review_page_shows_the_mark_too(client, auth, world):
+    comment = enter(world, channel="forum", assisted_place="Balai Warga RW 03")
+    auth.login(world.moderator)
+    html = client.get(f"/kelola/{world.agency.slug}/moderasi/komentar/{comment.id}").get_data(as_text=True)
+    assert "Disampaikan di forum warga" in html and "Balai Warga RW 03" in html and "dicatat petugas" in html
