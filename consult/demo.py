@@ -12,6 +12,7 @@ from consult.agencies.models import Agency
 from consult.agencies.roles import create_user
 from consult.agencies.services import create_agency
 from consult.deliberation.services import refresh_campaigns, refresh_round_opinions
+from consult.demo_closed import add_closed_participation, answer_and_publish, date_back
 from consult.demo_content import AGENCY, CLOSED_POLICY, HOUSE_RULES, OPEN_ROUND, POLICY, SERVICE_STANDARD
 from consult.documents.models import DocumentKind
 from consult.documents.services import create_document, publish_version
@@ -56,13 +57,24 @@ def load_demo(now: dt.datetime | None = None, *, sample_participation: bool = Tr
                 _add_house_rules(agency)
         return demo_accounts()
     with write_transaction():  # all or nothing: a failure half-way leaves no half-loaded demo behind
-        _load(now, sample_participation)
+        closed_tags = _load(now, sample_participation)
     if not sample_participation:
         return demo_accounts()
     # What the scheduler would compute within minutes, computed now so that the first page shown has it.
     for round_id in db.session.scalars(sa.select(Round.id).join(Agency).where(Agency.slug == AGENCY["slug"])):
         refresh_round_opinions(round_id, actor=ACTOR)
         refresh_campaigns(round_id, actor=ACTOR)
+    # The closed round's second half: themes, the agency's answers and the published summary.
+    closed = db.session.scalar(
+        sa.select(Round).join(Agency).where(Agency.slug == AGENCY["slug"], Round.title == CLOSED_POLICY["title"])
+    )
+    staff = {email: db.session.scalar(sa.select(User).where(User.email == email)) for _, email, *_ in ACCOUNTS}
+    answer_and_publish(
+        closed,
+        closed_tags,
+        staff["moderator@disdukcapil-sukamaju.example"],
+        staff["pengelola@disdukcapil-sukamaju.example"],
+    )
     return demo_accounts()
 
 
@@ -140,10 +152,11 @@ def _add_house_rules(agency: Agency) -> None:
         add_rule(ACTOR, agency, title, body)
 
 
-def _load(now: dt.datetime, sample_participation: bool) -> None:
+def _load(now: dt.datetime, sample_participation: bool) -> dict[str, list[int]]:
     """The demo's rounds are sample data dated around `now`, an open one among them since two days and a closed
     one from two months ago: they are scheduled as RoundOrigin.DEMO, which keeps those dates (a live round may not
-    open in the past) and marks their pages "data contoh"."""
+    open in the past) and marks their pages "data contoh". Returns the closed round's comment ids per theme key
+    (consult.demo_closed), empty without sample participation."""
     agency = create_agency(ACTOR, AGENCY["slug"], AGENCY["name"], AGENCY["description"], "Asia/Jakarta")
     _add_house_rules(agency)
     for _label, email, name, role, in_agency in ACCOUNTS:
@@ -201,11 +214,22 @@ def _load(now: dt.datetime, sample_participation: bool) -> None:
         markdown=CLOSED_POLICY["markdown"],
     )
     version = publish_version(ACTOR, closed.latest_version)
-    schedule_round(
+    # With sample participation the round takes it while open, and is then dated back to its past period.
+    closed_round = schedule_round(
         ACTOR,
         version,
         title=CLOSED_POLICY["title"],
         opens_at=now - dt.timedelta(days=60),
-        closes_at=now - dt.timedelta(days=30),
+        closes_at=now + dt.timedelta(hours=1) if sample_participation else now - dt.timedelta(days=30),
         origin=RoundOrigin.DEMO,
     )
+    if sample_participation:
+        citizens = [
+            db.session.scalar(sa.select(User).where(User.email == f"warga{n + 1:02d}@contoh.example"))
+            for n in range(len(SAMPLE_CITIZENS))
+        ]
+        clerk = db.session.scalar(sa.select(User).where(User.email == "moderator@disdukcapil-sukamaju.example"))
+        tags = add_closed_participation(closed_round, citizens, clerk)
+        date_back(closed_round, now)
+        return tags
+    return {}

@@ -97,3 +97,70 @@ def _open_round() -> dict:
 
 # Sample participation on the open round: enough votes for opinion groups, and one small campaign.
 OPEN_ROUND = _open_round()
+
+
+_TAGS = re.compile(r"^\{([a-z,\-]+)\} ")
+_ASSISTED = re.compile(r"^\((loket|kertas|telepon|forum): ([^)]+)\) ")
+_CHANNELS = {"loket": "counter", "kertas": "paper", "telepon": "phone", "forum": "forum"}
+
+
+def _closed_round() -> dict:
+    """The closed round's participation, themes and answers (closed-round.md)."""
+    text = re.sub(
+        r"<!--.*?-->",
+        "",
+        resources.files("consult").joinpath("demo_text", "closed-round.md").read_text("utf-8"),
+        flags=re.S,
+    )
+    statements: list[dict] = []
+    campaign: dict = {}
+    themes: dict[str, dict[str, str]] = {}
+    for block in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        head, _, body = block.partition("\n")
+        if head.startswith("tema "):
+            fields = dict(line.split(": ", 1) for line in body.strip().splitlines() if ": " in line)
+            themes[head.removeprefix("tema ").strip()] = fields
+            continue
+        if head.startswith("kampanye "):
+            section, _, tags = head.removeprefix("kampanye ").partition(" ")
+            letter, _, extra = body.partition("### tambahan")
+            copies = []
+            for line in extra.strip().splitlines():
+                greeting, _, closing = line.removeprefix("- ").partition("|")
+                copies.append((greeting.strip(), closing.strip()))
+            campaign = {
+                "section": section,
+                "themes": tags.strip("{} ").split(",") if tags else [],
+                "letter": letter.strip(),
+                "copies": copies,
+            }
+            continue
+        for line in body.strip().splitlines():
+            match = re.match(r"- \[([+\-0]) ([+\-0]) ([+\-0])\] (.+)", line)
+            if not match:
+                continue
+            rest = match.group(4).strip()
+            channel, place = "web", None
+            if assisted := _ASSISTED.match(rest):
+                channel, place = _CHANNELS[assisted.group(1)], assisted.group(2)
+                rest = rest[assisted.end() :]
+            tags: list[str] = []
+            if tagged := _TAGS.match(rest):
+                tags = tagged.group(1).split(",")
+                rest = rest[tagged.end() :]
+            statements.append(
+                {
+                    "section": head.strip(),
+                    "leaning": "".join(match.groups()[:3]),
+                    "channel": channel,
+                    "place": place,
+                    "themes": tags,
+                    "text": rest,
+                }
+            )
+    return {"statements": statements, "campaign": campaign, "themes": themes}
+
+
+# The closed round: comments (some entered at a counter, on paper, by phone or at a forum), one campaign, and the
+# themes with the agency's answers that its published summary shows.
+CLOSED_ROUND = _closed_round()
