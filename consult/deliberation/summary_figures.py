@@ -142,7 +142,12 @@ def _campaigns(rnd: Round) -> list[dict[str, Any]]:
         .limit(CAMPAIGNS_SHOWN)
     )
     return [
-        {"id": i, "size": size, "representative_id": rep, "body_html": html if status == CommentStatus.VISIBLE else None}
+        {
+            "id": i,
+            "size": size,
+            "representative_id": rep,
+            "body_html": html if status == CommentStatus.VISIBLE else None,
+        }
         for i, size, html, status, rep in rows
     ]
 
