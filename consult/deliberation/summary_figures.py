@@ -111,7 +111,7 @@ def _most_agreed(rnd: Round) -> list[dict[str, Any]]:
         .order_by(Comment.agree_count.desc(), Comment.id)
         .limit(MOST_AGREED)
     )
-    return [{"id": i, "html": h, "agree": a, "disagree": d} for i, h, a, d in rows]
+    return [{"id": i, "body_html": h, "agree": a, "disagree": d} for i, h, a, d in rows]
 
 
 def _opinion(rnd: Round) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def _opinion(rnd: Round) -> dict[str, Any]:
         "participants": stored.participant_count,
         "groups": [{"id": g["id"], "size": g["size"]} for g in detail.get("groups", [])],
         "consensus": [
-            {"id": c["comment_id"], "direction": c["direction"], "html": texts[c["comment_id"]]}
+            {"id": c["comment_id"], "direction": c["direction"], "body_html": texts[c["comment_id"]]}
             for c in consensus
             if c["comment_id"] in texts
         ][:MOST_AGREED],
@@ -142,7 +142,12 @@ def _campaigns(rnd: Round) -> list[dict[str, Any]]:
         .limit(CAMPAIGNS_SHOWN)
     )
     return [
-        {"id": i, "size": size, "representative_id": rep, "html": html if status == CommentStatus.VISIBLE else None}
+        {
+            "id": i,
+            "size": size,
+            "representative_id": rep,
+            "body_html": html if status == CommentStatus.VISIBLE else None,
+        }
         for i, size, html, status, rep in rows
     ]
 
@@ -159,7 +164,7 @@ def without_hidden_since(round_id: int, data: dict[str, Any]) -> dict[str, Any]:
         data["opinion"]["consensus"] = [c for c in data["opinion"].get("consensus", []) if c["id"] in visible]
     for c in data.get("campaigns", []):
         if c.get("representative_id") not in visible:
-            c["html"] = None
+            c["body_html"] = None
     return data
 
 

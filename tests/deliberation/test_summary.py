@@ -311,7 +311,7 @@ def test_the_draft_shows_the_opinion_groups_and_their_consensus(make, client, au
     moderator = make.user("moderator", agency)
     data = service.summary_for(rnd, moderator)
     assert data["opinion"]["k"] == 2 and len(data["opinion"]["groups"]) == 2
-    assert data["opinion"]["consensus"] and all(c["html"] for c in data["opinion"]["consensus"])
+    assert data["opinion"]["consensus"] and all(c["body_html"] for c in data["opinion"]["consensus"])
     auth.login(moderator)
     html = client.get(f"/rounds/{rnd.id}/ringkasan").get_data(as_text=True)
     assert "Kelompok A" in html and "Kelompok B" in html
