@@ -71,6 +71,7 @@ def summary_page(round_id: int):
             chart=chart,
             chart_table=table_html(chart.table),
             level=level_of(rnd.iap2_level),
+            published_at=getattr(service.summary_row(rnd.id), "published_at", None),
             kept=kept,
             unanswered=unanswered,
             can_edit=data["state"] != "published" and service.can_edit_summary(current_user, rnd),
