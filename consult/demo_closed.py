@@ -116,6 +116,12 @@ def date_back(rnd: Round, now: dt.datetime) -> None:
     for n, comment_id in enumerate(ids):
         at = opens_at + dt.timedelta(seconds=span * (n + 1) / (len(ids) + 1))
         db.session.execute(sa.update(Comment).where(Comment.id == comment_id).values(created_at=at))
+        # an entry typed in for a citizen was received that day (the clerk typed it in at once)
+        db.session.execute(
+            sa.update(Comment)
+            .where(Comment.id == comment_id, Comment.channel != "web")
+            .values(assisted_on=(at + dt.timedelta(hours=7)).date())
+        )
     comment_ids = sa.select(Comment.id).where(Comment.round_id == rnd.id).scalar_subquery()
     db.session.execute(
         sa.update(CommentVote)

@@ -39,6 +39,9 @@ def test_the_demo_closed_round_shows_the_second_half_of_a_consultation(client):
         sa.select(sa.func.min(Comment.created_at), sa.func.max(Comment.created_at)).where(Comment.round_id == rnd.id)
     ).one()
     assert rnd.opens_at < first and last < rnd.closes_at
+    for comment in db.session.scalars(sa.select(Comment).where(Comment.round_id == rnd.id, Comment.channel != "web")):
+        assert comment.entered_by_id is not None and comment.assisted_place
+        assert comment.created_at.date() <= comment.assisted_on <= rnd.closes_at.date()
 
     [campaign] = db.session.scalars(sa.select(Campaign).where(Campaign.round_id == rnd.id)).all()
     assert campaign.size == len(CLOSED_ROUND["campaign"]["copies"])
