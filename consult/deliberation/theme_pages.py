@@ -72,6 +72,7 @@ def _common(rnd) -> dict:
         "form": ActionForm(),
         "number": format_number,
         "open_for_work": services.is_deliberation_open(rnd),
+        "published": services.is_published(rnd.id),
         "can_answer": services.can_answer(current_user, rnd),
         "values": DISPOSITIONS,
         "value_labels": {k: str(v) for k, v in VALUE_LABELS.items()},
