@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from consult.notifications import outbox
+from consult.notifications import outbox, summary_mail
 from consult.timeutil import utcnow
 
 
@@ -14,4 +14,10 @@ def send_outbox(now: dt.datetime) -> dict[str, int]:
     return outbox.send_due(max(now, utcnow()))
 
 
-JOBS = [("send_outbox", send_outbox)]
+def queue_summary_mails(now: dt.datetime) -> dict[str, int]:
+    """Queue the e-mails of summaries published since the last run (consult.notifications.summary_mail)."""
+    return summary_mail.queue_summary_mails(now)
+
+
+# the summaries' e-mails first, so that they go out in the same run
+JOBS = [("queue_summary_mails", queue_summary_mails), ("send_outbox", send_outbox)]

@@ -6,7 +6,7 @@ from typing import Any
 
 from consult import signals
 from consult.agencies.models import Agency, VerificationRequest
-from consult.notifications import notices, services, summary_mail
+from consult.notifications import notices, services
 from consult.participation.models import Comment, Report
 from consult.rounds.models import Round
 
@@ -57,10 +57,6 @@ def _on_verification_decided(row: VerificationRequest, *, decision: str, **_extr
     return notices.notify_verification(row, decision)
 
 
-def _on_summary_published(rnd: Round, **_extra: Any) -> int:
-    return summary_mail.notify_summary_participants(rnd)
-
-
 def connect_signals() -> None:
     """Every notice notifications sends on what happened below it (create_app calls this)."""
     signals.account_mail.connect(services.on_account_mail)
@@ -74,4 +70,3 @@ def connect_signals() -> None:
     signals.round_extended.connect(_on_round_extended)
     signals.report_escalated.connect(_on_report_escalated)
     signals.verification_decided.connect(_on_verification_decided)
-    signals.summary_published.connect(_on_summary_published)

@@ -13,13 +13,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from consult.deliberation.models import Summary, SummaryState
 from consult.deliberation.services.summary import DISPOSITION_LABELS, answers_for_comments
-from consult.extensions import db
+from consult.extensions import db, write_transaction
 from consult.notifications import mail
 from consult.notifications.models import RoundFollow
 from consult.notifications.services import enqueue, recipient_of
 from consult.participation.models import Channel, Comment, CommentStatus, CommentVote, SectionStance
 from consult.rounds.models import Round
+from consult.timeutil import utcnow
 
 
 def recipients(round_id: int) -> list[int]:
@@ -54,15 +56,37 @@ def _comments_by_author(round_id: int) -> dict[int, list[Any]]:
     return result
 
 
-def notify_summary_participants(rnd: Round) -> int:
+BATCH = 500  # recipients per write transaction: a round of 30,000 people never holds the write lock for long
+
+
+def notify_summary_participants(rnd: Round, *, batch: int = BATCH) -> int:
     """Queue the "summary published" e-mail for every participant and follower, once each; how many were queued.
-    Called inside publish_summary()'s transaction (signals.summary_published)."""
+
+    Run by the scheduler after the publication (queue_summary_mails), never inside publish_summary(): one write
+    transaction per `batch` recipients, each e-mail keyed so that a run cut short and repeated queues nobody twice.
+    """
     summary_url = mail.public_url("summary.summary_page", round_id=rnd.id)
     round_url = mail.public_url("participation.round_page", round_id=rnd.id)
     by_author = _comments_by_author(rnd.id)
     answers = answers_for_comments(rnd.id, [c.id for rows in by_author.values() for c in rows])
     queued = 0
-    for user_id in recipients(rnd.id):
+    people = recipients(rnd.id)
+    for start in range(0, len(people), batch):
+        with write_transaction():
+            queued += _queue_batch(rnd, people[start : start + batch], by_author, answers, round_url, summary_url)
+    return queued
+
+
+def _queue_batch(
+    rnd: Round,
+    people: list[int],
+    by_author: dict[int, list[Any]],
+    answers: dict[int, list[dict[str, Any]]],
+    round_url: str,
+    summary_url: str,
+) -> int:
+    queued = 0
+    for user_id in people:
         recipient = recipient_of(user_id)
         if recipient is None:
             continue
@@ -88,3 +112,23 @@ def notify_summary_participants(rnd: Round) -> int:
             answer_labels=DISPOSITION_LABELS,
         )
     return queued
+
+
+def queue_summary_mails(now: Any = None) -> dict[str, int]:
+    """The scheduler's job: for every published summary whose e-mails are not queued yet (Summary.notified_at is
+    NULL), queue them in batches and then record when (notified_at). Idempotent: the e-mails are keyed."""
+    round_ids = db.session.scalars(
+        sa.select(Summary.round_id)
+        .where(Summary.state == SummaryState.PUBLISHED, Summary.notified_at.is_(None))
+        .order_by(Summary.round_id)
+    ).all()
+    queued = 0
+    for round_id in round_ids:
+        queued += notify_summary_participants(db.session.get(Round, round_id))
+        with write_transaction():
+            db.session.execute(
+                sa.update(Summary)
+                .where(Summary.round_id == round_id, Summary.notified_at.is_(None))
+                .values(notified_at=utcnow())
+            )
+    return {"summaries": len(round_ids), "queued": queued}

@@ -24,7 +24,7 @@ def test_the_published_summary_on_a_phone(world, phone, axe_check, js):  # noqa:
     assert page.locator("h1").inner_text() == "Ringkasan konsultasi"
     assert page.locator("figure.chart svg").is_visible()
     assert "Waktu layanan" in page.locator("main").inner_text()
-    assert "Diadopsi sebagian" in page.locator("main").inner_text()
+    assert "Diterima sebagian" in page.locator("main").inner_text()
     assert page.locator("main form").count() == 0  # the public sees no staff form
     assert_no_horizontal_scroll(page)
     assert_big_enough_targets(page)

@@ -166,7 +166,14 @@ def test_publishing_is_audited_frozen_and_emails_each_person_once(world):
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "summary.published"))
     assert entry is not None and str(entry.subject_id) == str(rnd.id) and entry.subject_type == "summaries"
     row = db.session.get(Summary, rnd.id)
-    assert row.notified_at is not None and row.published_by_id == world["admin"].id
+    # publishing queues no e-mail itself: the scheduler does, in batches, and records when
+    assert row.notified_at is None and row.published_by_id == world["admin"].id
+    assert mails(kind="summary_published") == []
+    from consult.notifications.jobs import queue_summary_mails
+
+    assert queue_summary_mails(utcnow())["summaries"] == 1
+    assert db.session.get(Summary, rnd.id).notified_at is not None
+    assert queue_summary_mails(utcnow()) == {"summaries": 0, "queued": 0}  # once
     # public now, for anyone, frozen
     assert service.summary_for(rnd, None)["themes"][0]["disposition"] == {
         "value": "adopted",
@@ -253,7 +260,7 @@ def test_the_page_is_404_before_publication_a_draft_for_staff_and_public_after(w
     auth.logout()
     public = client.get(url)
     html = public.get_data(as_text=True)
-    assert public.status_code == 200 and "DRAF" not in html and "Diadopsi" in html and "resmi" in html
+    assert public.status_code == 200 and "DRAF" not in html and "Diterima" in html and "resmi" in html
     assert "RAHASIA" not in html
 
 
@@ -282,9 +289,9 @@ def test_the_answers_show_under_each_comment_once_published_in_one_query(world, 
     service.publish_summary(rnd, db.session.get(User, admin_id))
     db.session.commit()
     html = client.get(permalink).get_data(as_text=True)
-    assert "Jawaban instansi: Diadopsi" in html and "Jam diperpanjang." in html and "Satu loket baru." in html
+    assert "Jawaban instansi: Diterima" in html and "Jam diperpanjang." in html and "Satu loket baru." in html
     own = client.get(f"/comments/{b_id}").get_data(as_text=True)
-    assert "Jawaban instansi: Tidak diadopsi" in own and "Diadopsi sebagian" not in own
+    assert "Jawaban instansi: Tidak diterima" in own and "Diterima sebagian" not in own
     page = client.get(f"/rounds/{rid}")
     assert "Jawaban instansi" in page.get_data(as_text=True) and "/ringkasan" in page.get_data(as_text=True)
     after = _count_queries(app, lambda: client.get(f"/rounds/{rid}?urutan=baru"))

@@ -142,8 +142,8 @@ def publish_summary(rnd: Round, user: User | None) -> dict[str, Any]:
 
     403 for anyone else; 409 while the round is not closed, once published, or while accepted themes have no
     disposition (the message lists them). Freezes the figures in published_json, records "summary.published"
-    and sends signals.summary_published in the same transaction (notifications queues the e-mails; notified_at
-    makes them once). Returns the published summary."""
+    and sends signals.summary_published in the same transaction (the scheduler then queues the e-mails in batches
+    and records notified_at). Returns the published summary."""
     if not can_publish_summary(user, rnd):
         raise NotAllowed(_l("Only the agency's admins publish the summary."))
     if rnd.state != RoundState.CLOSED:
@@ -172,9 +172,9 @@ def publish_summary(rnd: Round, user: User | None) -> dict[str, Any]:
             subject_type="summaries",
             subject_id=rnd.id,
         )
-        if row.notified_at is None:
-            signals.summary_published.send(rnd, summary=row)
-            row.notified_at = utcnow()
+        # the e-mails to everyone who took part are queued by the scheduler (notifications.summary_mail), in
+        # batches and outside this transaction: a round of 30,000 people must not hold the write lock for minutes
+        signals.summary_published.send(rnd, summary=row)
     return summary_for(rnd, user)
 
 
