@@ -1,6 +1,7 @@
 """Every model module, imported once by create_app() so that the mapper and Alembic see every table."""
 
 from consult import audit, idempotency  # noqa: F401
+from consult.accountability import models as accountability  # noqa: F401
 from consult.accounts import models as accounts  # noqa: F401
 from consult.agencies import models as agencies  # noqa: F401
 from consult.deliberation import models as deliberation  # noqa: F401

@@ -205,3 +205,45 @@ class Summary(db.Model):
     @property
     def published(self) -> dict[str, Any] | None:
         return json.loads(self.published_json) if self.published_json else None
+
+
+class Revision(db.Model):
+    """A revised version made from a closed round's summary: the version, the round it answers, its adoption.
+
+    Its changes (RevisionChange) say, per changed, added or removed section (by stable key), which of the round's
+    themes motivated it (RevisionChangeTheme) or another reason. notified_at: when the adoption e-mails were queued.
+    """
+
+    __tablename__ = "revisions"
+    __table_args__ = (sa.Index("ix_revisions_round", "round_id", "version_id"),)
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("document_versions.id", ondelete="CASCADE"), primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime | None]
+    adopted_at: Mapped[dt.datetime | None]
+    adopted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    notified_at: Mapped[dt.datetime | None]
+
+
+class RevisionChange(db.Model):
+    """Why one section of a revised version changed (was added or removed): its reason, beside the cited themes."""
+
+    __tablename__ = "revision_changes"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("revisions.version_id", ondelete="CASCADE"), primary_key=True)
+    section_key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # source (Markdown subset)
+    reason_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+
+class RevisionChangeTheme(db.Model):
+    """A theme of the round that a section's change cites."""
+
+    __tablename__ = "revision_change_themes"
+    __table_args__ = (sa.Index("ix_revision_change_themes_theme", "theme_id", "version_id"),)
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("revisions.version_id", ondelete="CASCADE"), primary_key=True)
+    section_key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True)

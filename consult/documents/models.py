@@ -66,6 +66,8 @@ class DocumentVersion(db.Model):
     body_markdown: Mapped[str] = mapped_column(sa.Text, default="")  # the policy text as written
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_at: Mapped[dt.datetime | None]
+    # when it was adopted as the charter in force (migration 0016); an adopted version stays "published"
+    adopted_at: Mapped[dt.datetime | None]
 
     document: Mapped[Document] = relationship(back_populates="versions")
     sections: Mapped[list[Section]] = relationship(
@@ -75,6 +77,11 @@ class DocumentVersion(db.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == VersionStatus.DRAFT
+
+    @property
+    def state(self) -> str:
+        """draft, published or adopted (CONTRACT.md, GET /api/v1/documents/{id}/versions)."""
+        return "adopted" if self.adopted_at is not None else self.status
 
 
 class Section(db.Model):
