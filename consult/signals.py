@@ -73,6 +73,18 @@ summary_published = _signals.signal("summary-published")
 row). Sent once per round, inside the publishing transaction. Notifications e-mails everyone who took part and
 every follower, once each."""
 
+version_adopted = _signals.signal("version-adopted")
+"""sender: DocumentVersion just adopted as the charter in force (version.adopted); kwargs: revision (the Revision
+row), round (the Round it answers), actor (the User). Sent once, inside the adoption transaction. Accountability
+extracts the draft commitments of an adopted service standard; the adoption e-mails are queued by a scheduled
+job (Revision.notified_at), not here."""
+
+# --- accountability -------------------------------------------------------------------------------------------
+complaint_changed = _signals.signal("complaint-changed")
+"""sender: Complaint; kwargs: step ("received" | "answered" | "disputed" | "confirmed" | "overdue" |
+"reminder"), event (the ComplaintEvent or None). Sent inside the transaction of the step. Notifications e-mails
+the complainant on every step (and the agency's staff for "reminder" and "overdue")."""
+
 comment_answers = _signals.signal("comment-answers")
 """sender: a round id; kwargs: comment_ids. Each receiver returns {comment_id: [answer, …]} with the agency's
 published answers to those comments (participation asks for the comments a page shows, in one query;
