@@ -188,7 +188,7 @@ def test_a_closed_round_asks_nobody_to_log_in_to_take_part_and_promises_no_openi
     assert "konsultasi ini sudah ditutup" in html.lower()  # the comment form's place says why instead
     assert not _promises_opening_mail(html)
     # the follow box says what following still gives: the summary
-    assert "Masuk untuk menerima e-mail saat instansi menerbitkan ringkasannya" in html
+    assert "Masuk untuk menerima e-mail saat instansi menerbitkan ringkasannya dan mengadopsi versi revisinya" in html
 
 
 def test_a_closed_rounds_follow_box_tells_a_follower_what_following_still_gives(client, auth, make):
@@ -197,7 +197,7 @@ def test_a_closed_rounds_follow_box_tells_a_follower_what_following_still_gives(
     notifications.follow_round(person, rnd)
     auth.login(person)
     html = _page(client, rnd)
-    assert "saat instansi menerbitkan ringkasannya, atau bila konsultasi dibuka kembali" in html
+    assert "saat instansi menerbitkan ringkasannya dan saat instansi mengadopsi versi revisinya, atau bila konsultasi dibuka kembali" in html
     assert not _promises_opening_mail(html)
 
 
