@@ -77,6 +77,9 @@ def _connect_signals() -> None:
     moderation_signals()
     deliberation_signals()
     notification_signals()
+    from consult.accountability.services.commitments import connect_signals as accountability_signals
+
+    accountability_signals()
 
 
 def _init_extensions(app: Flask) -> None:

@@ -123,6 +123,11 @@ class Config:
     # (several clerks of one office share one address).
     ASSISTED_LIMIT = os.environ.get("ASSISTED_LIMIT", "60 per minute;1000 per hour")
     ASSISTED_ADDRESS_LIMIT = os.environ.get("ASSISTED_ADDRESS_LIMIT", "120 per minute;3000 per hour")
+    # complaints (consult.accountability): filed per person and per address; wrong secret codes per complaint/address
+    COMPLAINT_LIMIT = os.environ.get("COMPLAINT_LIMIT", "5 per hour;20 per day")
+    COMPLAINT_ADDRESS_LIMIT = os.environ.get("COMPLAINT_ADDRESS_LIMIT", "60 per hour;500 per day")
+    COMPLAINT_SECRET_LIMIT = os.environ.get("COMPLAINT_SECRET_LIMIT", "10 per hour")
+    COMPLAINT_SECRET_ADDRESS_LIMIT = os.environ.get("COMPLAINT_SECRET_ADDRESS_LIMIT", "50 per hour")
 
     # Links in e-mails (written outside any request): the site's public address.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")

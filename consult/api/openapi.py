@@ -13,7 +13,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from consult import idempotency
 from consult.api.bodies import JSON_VALUE, REF
 from consult.api.schemas import Error
-from consult.api.spec import PATH_NAMES, Api, Operation
+from consult.api.spec import PATH_NAMES, TEXT_PATH_NAMES, Api, Operation
 from consult.params import MAX_ID
 
 ERROR = {"$ref": "#/components/responses/Error"}
@@ -62,7 +62,18 @@ def _content(ref: dict[str, Any], status: int) -> dict[str, Any]:
 
 def _parameters(op: Operation) -> list[dict[str, Any]]:
     parameters = []
-    if op.path_parameter:
+    if op.path_parameter in TEXT_PATH_NAMES:
+        description, pattern = TEXT_PATH_NAMES[op.path_parameter]
+        parameters.append(
+            {
+                "name": op.path_parameter,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": pattern},
+                "description": description,
+            }
+        )
+    elif op.path_parameter:
         schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         parameters.append(
             {

@@ -41,6 +41,11 @@ PATH_NAMES = {
     "section_id": "Section id",
     "theme_id": "Theme id",
 }
+# Path parameters that are text, not ids: their name stays in the document's path; (description, pattern)
+TEXT_PATH_NAMES = {
+    "slug": ("Agency slug", r"^[a-z0-9][a-z0-9-]{0,119}$"),
+    "tracking_number": ("Complaint tracking number, e.g. ADU-7KQ2M9XRH", r"^[A-Za-z0-9-]{1,32}$"),
+}
 WRITE_ERRORS = (400, 413)  # every POST, PUT and PATCH: a body that is no JSON object, or too large
 EMPTY = {"const": ""}  # `?limit=` (and any empty parameter) means "not given"
 
@@ -203,7 +208,7 @@ class Api:
         holding text no database stores: consult.params)."""
         status, response = ok if isinstance(ok, tuple) else (200, ok)
         names = _PATH_PARAMETER.findall(path)
-        assert len(names) <= 1 and all(n in PATH_NAMES for n in names), path
+        assert len(names) <= 1 and all(n in PATH_NAMES or n in TEXT_PATH_NAMES for n in names), path
         assert not idempotent or (method == "post" and auth), "Idempotency-Key: for POSTs that need a token"
         codes = {*errors, 422, *(WRITE_ERRORS if method != "get" else ()), *([401] if auth else ())}
         codes |= {429} if limit else set()
@@ -212,7 +217,7 @@ class Api:
             self.operations.append(
                 Operation(
                     method=method,
-                    path=_PATH_PARAMETER.sub("{id}", path),
+                    path=_PATH_PARAMETER.sub(lambda m: "{%s}" % m[1] if m[1] in TEXT_PATH_NAMES else "{id}", path),
                     name=view.__name__,
                     summary=summary,
                     description=description,
@@ -247,7 +252,7 @@ class Api:
             wrapped = token_required(handler) if auth else handler
             if limit is not None:
                 wrapped = participation_limit(*limit, assisted=assisted_limit)(wrapped)
-            rule = _PATH_PARAMETER.sub(r"<api_id:\1>", path)
+            rule = _PATH_PARAMETER.sub(lambda m: f"<{m[1]}>" if m[1] in TEXT_PATH_NAMES else f"<api_id:{m[1]}>", path)
             self.bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method.upper()])
             return view
 

@@ -70,3 +70,6 @@ def connect_signals() -> None:
     signals.round_extended.connect(_on_round_extended)
     signals.report_escalated.connect(_on_report_escalated)
     signals.verification_decided.connect(_on_verification_decided)
+    from consult.notifications import complaint_mail
+
+    signals.complaint_changed.connect(complaint_mail.on_complaint_changed)

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 from consult import idempotency
+from consult.accountability import jobs as accountability_jobs
 from consult.deliberation import jobs as deliberation_jobs
 from consult.extensions import db
 from consult.moderation import jobs as moderation_jobs
@@ -25,6 +26,7 @@ JOBS: list[tuple[str, Callable[[dt.datetime], object]]] = [
     *round_jobs.JOBS,
     *moderation_jobs.JOBS,
     *deliberation_jobs.JOBS,
+    *accountability_jobs.JOBS,
     *idempotency.JOBS,
     *notification_jobs.JOBS,
 ]

@@ -1,0 +1,1 @@
+"""Accountability services: the services an agency's standards cover, their commitments, complaints."""
