@@ -149,3 +149,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(deliberation_bp)
     app.register_blueprint(deliberation_admin_bp)
     app.register_blueprint(summary_bp)
+    from consult.accountability.complaint_views import bp as complaints_bp
+    from consult.accountability.workspace_views import bp as complaints_admin_bp
+
+    app.register_blueprint(complaints_bp)
+    app.register_blueprint(complaints_admin_bp)

@@ -219,11 +219,13 @@ def scheduler_run(interval):
 
 
 @scheduler_cli.command("tick")
-def scheduler_tick():
+@click.option("--now", "now_text", default=None, help="Run as if it were this time (ISO 8601; for tests and demos).")
+def scheduler_tick(now_text):
     """Run every due job once, print what was done as JSON (last line), and exit (1 when a job failed)."""
     from consult.scheduler.jobs import run_due_jobs
+    from consult.timeutil import parse_iso
 
-    results = run_due_jobs()
+    results = run_due_jobs(parse_iso(now_text) if now_text else None)
     click.echo(json.dumps(results, ensure_ascii=False))
     if any(isinstance(v, dict) and "error" in v for v in results.values()):
         sys.exit(1)
