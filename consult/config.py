@@ -128,6 +128,9 @@ class Config:
     COMPLAINT_ADDRESS_LIMIT = os.environ.get("COMPLAINT_ADDRESS_LIMIT", "60 per hour;500 per day")
     COMPLAINT_SECRET_LIMIT = os.environ.get("COMPLAINT_SECRET_LIMIT", "10 per hour")
     COMPLAINT_SECRET_ADDRESS_LIMIT = os.environ.get("COMPLAINT_SECRET_ADDRESS_LIMIT", "50 per hour")
+    # satisfaction surveys (consult.accountability): per person and per address (a service counter's tablet)
+    SURVEY_LIMIT = os.environ.get("SURVEY_LIMIT", "10 per hour;30 per day")
+    SURVEY_ADDRESS_LIMIT = os.environ.get("SURVEY_ADDRESS_LIMIT", "120 per hour;1000 per day")
 
     # Links in e-mails (written outside any request): the site's public address.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")

@@ -139,8 +139,18 @@ def compute_ikm(responses: Iterable[Sequence[int]]) -> IkmResult:
         for n, score in enumerate(validate_response(response)):
             totals[n] += score
         count += 1
+    return ikm_from_totals(count, totals)
+
+
+def ikm_from_totals(count: int, totals: Sequence[int]) -> IkmResult:
+    """The same result from the number of responses and the nine element sums (a report card's tallies): exact,
+    so it equals compute_ikm() over the responses the sums were taken from."""
+    if len(totals) != len(ELEMENTS):
+        raise ValueError(f"one sum per element: {len(ELEMENTS)} sums, not {len(totals)}")
     if count == 0:
         return IkmResult(0, tuple(Decimal("0.000") for _ in ELEMENTS), None, None)
+    if any(not count * SCORE_MIN <= total <= count * SCORE_MAX for total in totals):
+        raise ValueError(f"sums of {count} scores from 1 to 4 lie between {count} and {4 * count}")
     means = [Fraction(total, count) for total in totals]
     exact_index = sum(means, Fraction(0)) / len(ELEMENTS) * 25
     index = round_half_up(exact_index, 2)

@@ -9,6 +9,7 @@ from consult.api import (  # noqa: F401 - each registers its routes on bp
     themes,
 )
 from consult.api import complaints  # noqa: F401, E402 - accountability (issue 13)
+from consult.api import report_card  # noqa: F401, E402 - surveys and report cards (issue 13)
 from consult.api.views import api, bp
 
 __all__ = ["api", "bp"]
