@@ -34,7 +34,7 @@ RECEIPT_KEY = "complaint_receipts"  # tracking number → secret code, until the
 
 
 def about_choices(agency) -> list[SelectChoice]:
-    """"c<id>" for a commitment in force, "s<id>" for a service, "" for the agency in general."""
+    """ "c<id>" for a commitment in force, "s<id>" for a service, "" for the agency in general."""
     choices = [SelectChoice("", _("The agency in general"))]
     published = commitment_service.published_commitments(agency.id)
     services_with = set()
@@ -203,4 +203,6 @@ def dispute(tracking_number: str):
 @login_required
 def my_complaints():
     rows = svc.own_complaints(current_user)
-    return mark_no_store(make_response(render_template("accountability/my_complaints.html", complaints=rows, now=utcnow())))
+    return mark_no_store(
+        make_response(render_template("accountability/my_complaints.html", complaints=rows, now=utcnow()))
+    )

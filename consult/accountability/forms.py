@@ -24,7 +24,11 @@ class ComplaintForm(FlaskForm):
 class CounterComplaintForm(ComplaintForm):
     channel = RadioField(
         _l("How was it received?"),
-        choices=[SelectChoice("counter", _l("At a counter")), SelectChoice("paper", _l("On paper")), SelectChoice("phone", _l("By phone"))],
+        choices=[
+            SelectChoice("counter", _l("At a counter")),
+            SelectChoice("paper", _l("On paper")),
+            SelectChoice("phone", _l("By phone")),
+        ],
         default="counter",
         validate_choice=False,
     )
@@ -66,7 +70,11 @@ class CommitmentForm(FlaskForm):
     text = TextAreaField(_l("Commitment"))
     kind = SelectField(
         _l("Kind"),
-        choices=[SelectChoice("days", _l("Days")), SelectChoice("rupiah", _l("Rupiah")), SelectChoice("text", _l("Text"))],
+        choices=[
+            SelectChoice("days", _l("Days")),
+            SelectChoice("rupiah", _l("Rupiah")),
+            SelectChoice("text", _l("Text")),
+        ],
         validate_choice=False,
     )
     value = StringField(_l("Value"), description=_l("A whole number for days and rupiah."))

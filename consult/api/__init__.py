@@ -1,6 +1,7 @@
 """JSON API v1 (see CONTRACT.md and docs/API.md)."""
 
 from consult.api import (  # noqa: F401 - each registers its routes on bp
+    complaints,
     deliberation,
     moderation,
     participation,
@@ -8,7 +9,6 @@ from consult.api import (  # noqa: F401 - each registers its routes on bp
     summary,
     themes,
 )
-from consult.api import complaints  # noqa: F401, E402 - accountability (issue 13)
 from consult.api.views import api, bp
 
 __all__ = ["api", "bp"]

@@ -79,7 +79,9 @@ def test_staff_enter_a_backdated_counter_complaint_that_is_overdue_at_once(clien
     response = _file(client, world, user=world.moderator, channel="counter", received_at=iso_utc(back))
     assert response.status_code == 201, response.get_json()
     data = response.get_json()
-    assert dt.datetime.fromisoformat(data["received_at"]).replace(tzinfo=None) == back.replace(microsecond=back.microsecond)
+    assert dt.datetime.fromisoformat(data["received_at"]).replace(tzinfo=None) == back.replace(
+        microsecond=back.microsecond
+    )
     body = client.get(f"/api/v1/complaints/{data['tracking_number']}").get_json()
     assert body["overdue"] is True and body["status"] == "received"
     too_old = iso_utc(utcnow() - dt.timedelta(days=31))

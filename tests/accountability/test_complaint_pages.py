@@ -111,7 +111,14 @@ def test_overdue_shows_on_the_follow_page(client, world):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 302), ("citizen", 403), ("other_admin", 403), ("moderator", 200), ("admin", 200), ("site_admin", 200)],
+    [
+        ("anonymous", 302),
+        ("citizen", 403),
+        ("other_admin", 403),
+        ("moderator", 200),
+        ("admin", 200),
+        ("site_admin", 200),
+    ],
 )
 def test_staff_list_permissions(client, auth, world, who, status):
     if who != "anonymous":
@@ -135,15 +142,19 @@ def test_staff_answer_enter_counter_complaint_and_decide_texts(client, auth, wor
     assert filed.complaint.tracking_number in page and "Teks yang minta diterbitkan" in page
     assert client.post(f"{base}/{filed.complaint.tracking_number}/jawab", data={"answer": "Sudah."}).status_code == 303
     assert db.session.get(Complaint, filed.complaint.id).status == "answered"
-    assert (
-        client.post(f"{base}/{filed.complaint.tracking_number}/teks", data={"decision": "public"}).status_code == 303
-    )
+    assert client.post(f"{base}/{filed.complaint.tracking_number}/teks", data={"decision": "public"}).status_code == 303
     assert db.session.get(Complaint, filed.complaint.id).text_visibility == "public"
     assert WHAT in _text(client.get(f"/pengaduan/{filed.complaint.tracking_number}"))
     when = local(utcnow() - dt.timedelta(days=3), world.agency.timezone).strftime("%Y-%m-%dT%H:%M")
     entered = client.post(
         f"{base}/catat",
-        data={"channel": "paper", "received_at": when, "about": "", "what": "Surat keluhan.", "complainant_name": "Budi"},
+        data={
+            "channel": "paper",
+            "received_at": when,
+            "about": "",
+            "what": "Surat keluhan.",
+            "complainant_name": "Budi",
+        },
     )
     assert entered.status_code == 303, _text(entered)[:2000]
     row = db.session.scalar(sa.select(Complaint).where(Complaint.channel == "paper"))
@@ -183,7 +194,8 @@ def test_commitments_page_corrects_and_publishes(client, auth, make, world):
     assert "Terbitkan komitmen" in page
     draft = db.session.scalar(sa.select(Commitment).where(Commitment.state == "draft").order_by(Commitment.id))
     saved = client.post(
-        f"/kelola/{world.agency.slug}/komitmen/{draft.id}", data={"text": "Selesai 7 hari", "kind": "days", "value": "7"}
+        f"/kelola/{world.agency.slug}/komitmen/{draft.id}",
+        data={"text": "Selesai 7 hari", "kind": "days", "value": "7"},
     )
     assert saved.status_code == 303 and db.session.get(Commitment, draft.id).value == 7
     published = client.post(f"/kelola/{world.agency.slug}/komitmen/layanan/{world.service.id}/terbitkan")

@@ -209,7 +209,9 @@ def file_complaint(
         else:
             service_row = commitment.service
     if service and service_row is None and "commitment_id" not in fields:
-        service_row = db.session.scalar(sa.select(Service).where(Service.agency_id == agency.id, Service.name == service))
+        service_row = db.session.scalar(
+            sa.select(Service).where(Service.agency_id == agency.id, Service.name == service)
+        )
         if service_row is None:
             fields["service"] = _l("Choose a service of this agency.")
     elif service and service_row is not None and service_row.name != service:
@@ -263,9 +265,7 @@ def file_complaint(
 
 def get_complaint(tracking_number: str) -> Complaint:
     number = deadlines.normalize_tracking_number(tracking_number or "")
-    complaint = (
-        db.session.scalar(sa.select(Complaint).where(Complaint.tracking_number == number)) if number else None
-    )
+    complaint = db.session.scalar(sa.select(Complaint).where(Complaint.tracking_number == number)) if number else None
     if complaint is None:
         raise NotFound(_l("No complaint has this tracking number."))
     return complaint

@@ -24,9 +24,7 @@ def ensure_service(agency: Agency, name: str, document: Document | None = None) 
         return service
     base = (slugify(name) or "layanan")[:110]
     taken = set(
-        db.session.scalars(
-            sa.select(Service.slug).where(Service.agency_id == agency.id, Service.slug.like(f"{base}%"))
-        )
+        db.session.scalars(sa.select(Service.slug).where(Service.agency_id == agency.id, Service.slug.like(f"{base}%")))
     )
     slug, n = base, 2
     while slug in taken:
