@@ -75,10 +75,14 @@ class Contract:
         return min(matches, key=lambda t: t.count("{"), default=None)
 
     def fits(self, template: str, values: tuple[str, ...]) -> bool:
-        """Whether the path's values are what its parameters' schemas allow (all of them integers here)."""
+        """Whether the path's values are what its parameters' schemas allow (integers, or strings with a pattern)."""
         operation = next(iter(self.document["paths"][template].values()))
         schemas = [p["schema"] for p in operation.get("parameters", []) if p["in"] == "path"]
         for value, schema in zip(values, schemas, strict=True):
+            if schema["type"] == "string":  # a slug or a tracking number
+                if not Draft202012Validator(schema).is_valid(value):
+                    return False
+                continue
             assert schema["type"] == "integer", template
             if not (value.isascii() and value.isdigit()):
                 return False

@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from consult.accountability import deadlines, limits
 from consult.accountability.forms import ComplaintForm, DisputeForm, LookupForm, SecretForm
@@ -32,16 +33,16 @@ bp = Blueprint("complaints", __name__)
 RECEIPT_KEY = "complaint_receipts"  # tracking number → secret code, until the receipt has shown it once
 
 
-def about_choices(agency) -> list[tuple[str, str]]:
-    """"c<id>" for a commitment in force, "s<id>" for a service, "" for the agency in general."""
-    choices = [("", _("The agency in general"))]
+def about_choices(agency) -> list[SelectChoice]:
+    """ "c<id>" for a commitment in force, "s<id>" for a service, "" for the agency in general."""
+    choices = [SelectChoice("", _("The agency in general"))]
     published = commitment_service.published_commitments(agency.id)
     services_with = set()
     for c in published:
         services_with.add(c.service_id)
-        choices.append((f"c{c.id}", f"{c.service.name}: {c.text[:120]}"))
+        choices.append(SelectChoice(f"c{c.id}", f"{c.service.name}: {c.text[:120]}"))
     for s in agency_services(agency.id):
-        choices.append((f"s{s.id}", _("%(service)s (the service in general)", service=s.name)))
+        choices.append(SelectChoice(f"s{s.id}", _("%(service)s (the service in general)", service=s.name)))
     return choices
 
 
@@ -202,4 +203,6 @@ def dispute(tracking_number: str):
 @login_required
 def my_complaints():
     rows = svc.own_complaints(current_user)
-    return mark_no_store(make_response(render_template("accountability/my_complaints.html", complaints=rows, now=utcnow())))
+    return mark_no_store(
+        make_response(render_template("accountability/my_complaints.html", complaints=rows, now=utcnow()))
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from consult.i18n import lazy_gettext as _l
 
@@ -23,7 +24,11 @@ class ComplaintForm(FlaskForm):
 class CounterComplaintForm(ComplaintForm):
     channel = RadioField(
         _l("How was it received?"),
-        choices=[("counter", _l("At a counter")), ("paper", _l("On paper")), ("phone", _l("By phone"))],
+        choices=[
+            SelectChoice("counter", _l("At a counter")),
+            SelectChoice("paper", _l("On paper")),
+            SelectChoice("phone", _l("By phone")),
+        ],
         default="counter",
         validate_choice=False,
     )
@@ -65,7 +70,11 @@ class CommitmentForm(FlaskForm):
     text = TextAreaField(_l("Commitment"))
     kind = SelectField(
         _l("Kind"),
-        choices=[("days", _l("Days")), ("rupiah", _l("Rupiah")), ("text", _l("Text"))],
+        choices=[
+            SelectChoice("days", _l("Days")),
+            SelectChoice("rupiah", _l("Rupiah")),
+            SelectChoice("text", _l("Text")),
+        ],
         validate_choice=False,
     )
     value = StringField(_l("Value"), description=_l("A whole number for days and rupiah."))

@@ -49,9 +49,7 @@ def complaints():
     except (BadParameter, Invalid):
         abort(400)
     ids = {c.complainant_id for c in page.items if c.complainant_id and not c.confidential}
-    names = (
-        dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
-    )
+    names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
     return render_template(
         "accountability/staff_complaints.html",
         agency=g.agency,

@@ -9,11 +9,11 @@ from pydantic import Field, RootModel
 from consult.accountability import limits
 from consult.accountability.services import commitments as commitment_service
 from consult.accountability.services import complaints as svc
+from consult.agencies.services import get_agency
 from consult.api.auth import api_user
 from consult.api.bodies import RequestModel, flag, identifier, text
 from consult.api.schemas import ResponseModel, Time
 from consult.api.views import api
-from consult.agencies.services import get_agency
 from consult.errors import Invalid
 from consult.i18n import lazy_gettext as _l
 from consult.timeutil import iso_utc, parse_iso

@@ -217,7 +217,7 @@ class Api:
             self.operations.append(
                 Operation(
                     method=method,
-                    path=_PATH_PARAMETER.sub(lambda m: "{%s}" % m[1] if m[1] in TEXT_PATH_NAMES else "{id}", path),
+                    path=_PATH_PARAMETER.sub(lambda m: f"{{{m[1]}}}" if m[1] in TEXT_PATH_NAMES else "{id}", path),
                     name=view.__name__,
                     summary=summary,
                     description=description,
