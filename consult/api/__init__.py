@@ -6,6 +6,7 @@ from consult.api import (  # noqa: F401 - each registers its routes on bp
     moderation,
     participation,
     report_card,
+    revisions,
     round_actions,
     summary,
     themes,

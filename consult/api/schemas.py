@@ -58,6 +58,7 @@ class RoundSummary(ResponseModel):
     )
     agency: Agency
     document: DocumentSummary
+    document_id: int = Field(description="the id of the round's document (GET /documents/{id}/versions)")
     iap2_level: _values(Iap2Level) = Field(
         description="the level of public participation the round promises (IAP2 spectrum): inform, consult, "
         "involve, collaborate or empower"

@@ -36,6 +36,7 @@ def _summary_fields(rnd: Round) -> dict[str, Any]:
         "origin": rnd.origin,
         "agency": agency(rnd.agency),
         "iap2_level": rnd.iap2_level,
+        "document_id": rnd.document_id,
         "document": schemas.DocumentSummary(
             id=rnd.document_id, kind=document.kind, title=document.title, summary=document.summary
         ),

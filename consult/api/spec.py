@@ -40,6 +40,8 @@ PATH_NAMES = {
     "comment_id": "Comment id",
     "section_id": "Section id",
     "theme_id": "Theme id",
+    "document_id": "Document id",
+    "version_id": "Document version id",
 }
 # Path parameters that are text, not ids: their name stays in the document's path; (description, pattern)
 TEXT_PATH_NAMES = {
