@@ -119,12 +119,14 @@ def _register_blueprints(app: Flask) -> None:
     from consult.agencies.verification_views import admin as verification_admin_bp
     from consult.agencies.verification_views import bp as verification_bp
     from consult.api import bp as api_bp
+    from consult.deliberation.revision_pages import bp as revision_admin_bp
     from consult.deliberation.views import bp as deliberation_bp
     from consult.deliberation.workspace import bp as deliberation_admin_bp
     from consult.documents.workspace import bp as documents_bp
     from consult.moderation import page_actions  # noqa: F401 - adds the round page's "hide" to the blueprint
     from consult.moderation.views import bp as moderation_bp
     from consult.moderation.workspace import admin as moderation_admin_bp
+    from consult.monitoring.charter_pages import bp as charter_bp
     from consult.monitoring.summary_page import bp as summary_bp
     from consult.notifications.views import bp as notifications_bp
     from consult.participation import comment_views, mine, views  # noqa: F401 - each adds its routes to the blueprint
@@ -149,6 +151,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(deliberation_bp)
     app.register_blueprint(deliberation_admin_bp)
     app.register_blueprint(summary_bp)
+    app.register_blueprint(charter_bp)
+    app.register_blueprint(revision_admin_bp)
     from consult.accountability.complaint_views import bp as complaints_bp
     from consult.accountability.workspace_views import bp as complaints_admin_bp
 

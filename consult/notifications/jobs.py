@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from consult.notifications import outbox, summary_mail
+from consult.notifications import adoption_mail, outbox, summary_mail
 from consult.timeutil import utcnow
 
 
@@ -19,5 +19,14 @@ def queue_summary_mails(now: dt.datetime) -> dict[str, int]:
     return summary_mail.queue_summary_mails(now)
 
 
-# the summaries' e-mails first, so that they go out in the same run
-JOBS = [("queue_summary_mails", queue_summary_mails), ("send_outbox", send_outbox)]
+def queue_adoption_mails(now: dt.datetime) -> dict[str, int]:
+    """Queue the e-mails of revised versions adopted since the last run (consult.notifications.adoption_mail)."""
+    return adoption_mail.queue_adoption_mails(now)
+
+
+# the summaries' and adoptions' e-mails first, so that they go out in the same run
+JOBS = [
+    ("queue_summary_mails", queue_summary_mails),
+    ("queue_adoption_mails", queue_adoption_mails),
+    ("send_outbox", send_outbox),
+]
