@@ -94,3 +94,7 @@ theme_title, value, response, response_html and own (the comment's own answer, f
 summary_state = _signals.signal("summary-state")
 """sender: a round id; each receiver returns the state of the round's deliberation summary ("draft",
 "published") or None when there is none: participation asks whether its round page links to the summary."""
+
+adopted_version = _signals.signal("adopted-version")
+"""sender: a round id; each receiver returns (document_id, version number, adopted_at) of the version adopted from
+the round's consultation, or None: the round page links to it."""

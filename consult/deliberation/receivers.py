@@ -22,6 +22,14 @@ def _on_summary_state(round_id: int, **_extra: Any) -> str | None:
     return row.state if row is not None else None
 
 
+def _on_adopted_version(round_id: int, **_extra: Any) -> tuple[int, int, Any] | None:
+    from consult.deliberation.services.revisions import adopted_from_round
+
+    version = adopted_from_round(round_id)
+    return (version.document_id, version.number, version.adopted_at) if version is not None else None
+
+
 def connect_signals() -> None:
+    signals.adopted_version.connect(_on_adopted_version)
     signals.comment_answers.connect(_on_comment_answers)
     signals.summary_state.connect(_on_summary_state)

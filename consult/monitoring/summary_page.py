@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import TextAreaField
 
-from consult.deliberation.services import get_round
+from consult.deliberation.services import get_round, revisions
 from consult.deliberation.services import summary as service
 from consult.errors import NotFound, ServiceError
 from consult.forms import ActionForm
@@ -79,6 +79,8 @@ def summary_page(round_id: int):
             form=OverviewForm(overview=data.get("overview", "")),
             labels=service.DISPOSITION_LABELS,
             channels=service.CHANNEL_LABELS,
+            adopted=revisions.adopted_from_round(rnd.id) if data["state"] == "published" else None,
+            can_revise=data["state"] == "published" and revisions.can_revise(current_user, rnd),
             number=format_number,
         )
     )

@@ -3,6 +3,7 @@ pages that forms come back to when refused (the round page and a comment's page)
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, abort, current_app, g, render_template, request, session, url_for
@@ -177,6 +178,7 @@ def render_round(rnd: Round, form: CommentForm | None = None, status: int = 200,
         refusal=services.participation_refusal(current_user, rnd),
         can_manage=can_manage_agency(current_user, rnd.agency),
         summary_link=summary_link(rnd, context["moderates"]),
+        adopted=adopted_version(rnd),
         **context,
     ), status
 
@@ -189,6 +191,14 @@ def summary_link(rnd: Round, staff: bool) -> bool:
     if staff:
         return True
     return any(state == "published" for _receiver, state in signals.summary_state.send(rnd.id))
+
+
+def adopted_version(rnd: Round) -> tuple[int, int, Any] | None:
+    """(document_id, number, adopted_at) of the version adopted from this closed round, or None (deliberation
+    answers through signals.adopted_version)."""
+    if rnd.state != RoundState.CLOSED:
+        return None
+    return next((found for _receiver, found in signals.adopted_version.send(rnd.id) if found), None)
 
 
 def reply_form_for(parent_id: int) -> ReplyForm:
