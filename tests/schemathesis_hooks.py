@@ -40,6 +40,8 @@ RULES_BEYOND_THE_SCHEMA = {
     ("POST", "/comments/{id}/reports"): {"reason", "rule", "Idempotency-Key"},
     # comments, a campaign or a section (with visible comments) of the theme's own round
     ("POST", "/themes/{id}/comments"): {"comment_ids", "campaign_id", "section_key"},
+    # staff only, within 30 days back and not in the future; a published commitment or a service of that agency
+    ("POST", "/complaints"): {"received_at", "commitment_id", "service", "complainant_name"},
 }
 
 

@@ -11,7 +11,7 @@ from consult.accountability.services import commitments as commitment_service
 from consult.accountability.services import complaints as svc
 from consult.agencies.services import get_agency
 from consult.api.auth import api_user
-from consult.api.bodies import RequestModel, flag, identifier, text
+from consult.api.bodies import NONBLANK, RequestModel, flag, identifier, text
 from consult.api.schemas import ResponseModel, Time
 from consult.api.views import api
 from consult.errors import Invalid
@@ -72,10 +72,15 @@ def agency_commitments(slug: str) -> CommitmentList:
 
 class NewComplaint(RequestModel):
     documented_required = ("agency", "what")
-    agency: text(description="the agency's slug") = None
+    agency: text(minLength=1, pattern=NONBLANK, description="the agency's slug") = None
     commitment_id: identifier(nullable=True, description="a published commitment of the agency") = None
     service: text(nullable=True, description="the name of a service of the agency") = None
-    what: text(maxLength=svc.WHAT_LIMIT, description="what went wrong (private unless publish_text)") = None
+    what: text(
+        minLength=1,
+        maxLength=svc.WHAT_LIMIT,
+        pattern=NONBLANK,
+        description="what went wrong (private unless publish_text)",
+    ) = None
     where: text(nullable=True, maxLength=300) = None
     when: text(nullable=True, maxLength=100, description="when it happened, as the complainant says it") = None
     confidential: flag(description="the complainant's identity is kept from the agency's staff") = None
@@ -125,7 +130,7 @@ class ComplaintOut(ResponseModel):
 
 class Answer(RequestModel):
     documented_required = ("answer",)
-    answer: text(maxLength=svc.ANSWER_LIMIT) = None
+    answer: text(minLength=1, maxLength=svc.ANSWER_LIMIT, pattern=NONBLANK) = None
 
 
 class Confirm(RequestModel):
@@ -134,7 +139,7 @@ class Confirm(RequestModel):
 
 class Dispute(RequestModel):
     documented_required = ("reason",)
-    reason: text(maxLength=svc.REASON_LIMIT) = None
+    reason: text(minLength=1, maxLength=svc.REASON_LIMIT, pattern=NONBLANK) = None
     secret: text(nullable=True, description="the secret code from the receipt (or send a token of the owner)") = None
 
 

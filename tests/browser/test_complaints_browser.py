@@ -17,7 +17,7 @@ from tests.browser.test_pages_browser import assert_big_enough_targets, assert_n
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-SHOTS = "/tmp/cpl"  # look at the pages
+SHOTS = None  # set to a directory to look at the pages
 
 
 def _shot(page, name):
@@ -51,6 +51,7 @@ def test_file_receipt_follow_dispute_and_confirm_on_a_phone(make, phone, axe_che
     page.reload()
     assert secret not in page.locator("main").inner_text()
 
+    db.session.rollback()  # see what the server committed
     complaint = db.session.scalar(sa.select(Complaint).where(Complaint.tracking_number == number))
     svc.answer_complaint(world.admin, complaint, "Biaya dikembalikan dan petugas ditegur.")
     db.session.commit()
@@ -72,6 +73,7 @@ def test_file_receipt_follow_dispute_and_confirm_on_a_phone(make, phone, axe_che
         other.locator("button", has_text="sanggah").click()
     assert "Disanggah" in other.locator("main").inner_text()
 
+    db.session.rollback()
     svc.answer_complaint(world.admin, db.session.get(Complaint, complaint.id), "Sudah ditransfer kembali.")
     db.session.commit()
     assert page.goto(f"/pengaduan/{number}").status == 200
@@ -80,7 +82,7 @@ def test_file_receipt_follow_dispute_and_confirm_on_a_phone(make, phone, axe_che
         page.locator("button", has_text="Ya, terima jawaban").click()
     assert "Selesai" in page.locator("main").inner_text()
     _shot(page, "confirmed")
-    db.session.expire_all()
+    db.session.rollback()
     assert db.session.get(Complaint, complaint.id).status == "confirmed"
 
 

@@ -97,6 +97,7 @@ def test_no_code_marks_text_as_markup():
     # and the summary's: staff texts rendered by consult.sanitize (overview, synthesis, the agency's response),
     # and the stance chart, markup ElementTree escaped (consult/monitoring/svg.py)
     sanitised = ("body_html", "overview_html", "synthesis_html", "response_html", "chart.svg", "chart_table")
+    sanitised += ("what_html", "answer_html", "text_html")  # complaints and their answers (consult.sanitize)
     assert all(expr.endswith(sanitised) for expr in safe_uses), safe_uses
 
 
