@@ -12,6 +12,7 @@ from consult.agencies.models import Agency
 from consult.agencies.roles import create_user
 from consult.agencies.services import create_agency
 from consult.deliberation.services import refresh_campaigns, refresh_round_opinions
+from consult.demo_charter import load_demo_charter
 from consult.demo_closed import add_closed_participation, answer_and_publish, date_back
 from consult.demo_content import AGENCY, CLOSED_POLICY, HOUSE_RULES, OPEN_ROUND, POLICY, SERVICE_STANDARD
 from consult.documents.models import DocumentKind
@@ -75,6 +76,8 @@ def load_demo(now: dt.datetime | None = None, *, sample_participation: bool = Tr
         staff["moderator@disdukcapil-sukamaju.example"],
         staff["pengelola@disdukcapil-sukamaju.example"],
     )
+    # A service standard consulted, summarised and adopted, with its commitments, complaints and surveys.
+    load_demo_charter(closed.agency, now)
     return demo_accounts()
 
 
