@@ -114,6 +114,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from consult.accountability.survey_views import bp as surveys_bp
     from consult.accounts.views import bp as accounts_bp
     from consult.admin.views import bp as admin_bp
     from consult.agencies.verification_views import admin as verification_admin_bp
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.moderation.views import bp as moderation_bp
     from consult.moderation.workspace import admin as moderation_admin_bp
     from consult.monitoring.charter_pages import bp as charter_bp
+    from consult.monitoring.report_card_page import bp as report_card_bp
     from consult.monitoring.summary_page import bp as summary_bp
     from consult.notifications.views import bp as notifications_bp
     from consult.participation import comment_views, mine, views  # noqa: F401 - each adds its routes to the blueprint
@@ -152,6 +154,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(deliberation_admin_bp)
     app.register_blueprint(summary_bp)
     app.register_blueprint(charter_bp)
+    app.register_blueprint(surveys_bp)
+    app.register_blueprint(report_card_bp)
     app.register_blueprint(revision_admin_bp)
     from consult.accountability.complaint_views import bp as complaints_bp
     from consult.accountability.workspace_views import bp as complaints_admin_bp

@@ -283,3 +283,23 @@ def w_commitments(w) -> int:
         .select_from(Commitment)
         .where(Commitment.agency_id == w.agency.id, Commitment.state == "published")
     )
+
+
+def test_the_report_card_and_survey_pages(w, client, auth):
+    slug = w.agency.slug
+    auth.login(w.citizen)
+    form = client.get(f"/instansi/{slug}/survei")
+    assert form.status_code == 200 and "U9" in form.get_data(as_text=True)
+    data = {"service": SERVICE, **{f"U{n}": "3" for n in range(1, 10)}}
+    missing = client.post(f"/instansi/{slug}/survei", data={**data, "U4": ""})
+    assert missing.status_code == 422 and "U4" in missing.get_data(as_text=True)
+    assert client.post(f"/instansi/{slug}/survei", data=data).status_code == 303
+    again = client.post(f"/instansi/{slug}/survei", data=data)
+    assert again.status_code == 409 and "triwulan" in again.get_data(as_text=True)
+    auth.logout()
+    assert client.get(f"/instansi/{slug}/survei").status_code in (302, 303)  # log in first
+    page = client.get(f"/instansi/{slug}/rapor")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Rapor layanan" in html and SERVICE in html
+    assert "<svg" in html and "<table" in html and "75,00" in html
+    assert w.citizen.email not in html
