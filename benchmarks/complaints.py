@@ -126,7 +126,8 @@ def build(env: dict, n: int) -> tuple[str, str]:
                         "what_html": f"<p>Keluhan nomor {i}.</p>", "confidential": False, "text_visibility": "private",
                         "status": status, "received_at": received, "due_at": due, "first_due_at": due,
                         "answered_at": answered, "first_answered_at": answered,
-                        "answer": "Jawaban." if answered else None, "answer_html": "<p>Jawaban.</p>" if answered else None,
+                        "answer": "Jawaban." if answered else None,
+                        "answer_html": "<p>Jawaban.</p>" if answered else None,
                         "answered_on_time": (answered <= due) if answered else None, "dispute_count": 0,
                         "created_at": received,
                     }
