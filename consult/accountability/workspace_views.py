@@ -75,7 +75,7 @@ def answer(tracking_number: str):
         flash(" ".join(str(m) for m in exc.fields.values()) or str(exc.message), "error")
     else:
         flash(_("The answer is sent and public on the complaint's page."), "success")
-    return redirect(request.form.get("next") or url_for(".complaints"), code=303)
+    return redirect(url_for(".complaints") + f"#aduan-{complaint.tracking_number}", code=303)
 
 
 @bp.post("/pengaduan/<tracking_number>/teks")

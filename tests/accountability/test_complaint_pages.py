@@ -238,3 +238,28 @@ def test_query_counts_are_constant(client, auth, world):
     assert len(status_many) == len(status_few)
     assert len(status_many) <= 8, status_many
     print("query counts: staff list", len(many), "status page", len(status_many))
+
+
+def test_staff_list_pages_by_keyset_newest_received_first(world):
+    now = utcnow()
+    made = []
+    for days in (1, 25, 3, 10, 0):
+        made.append(
+            svc.file_complaint(
+                world.admin,
+                world.agency,
+                what=WHAT,
+                channel="paper",
+                received_at=now - dt.timedelta(days=days),
+                now=now,
+            ).complaint.tracking_number
+        )
+    seen, cursor = [], None
+    while True:
+        page = svc.staff_list(world.admin, world.agency, cursor=cursor, limit=2, now=now)
+        seen += [c.tracking_number for c in page.items]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    order = [made[i] for i in (4, 0, 2, 3, 1)]
+    assert seen == order

@@ -453,7 +453,8 @@ def staff_list(
     limit: int = PAGE_SIZE,
     now: dt.datetime | None = None,
 ) -> Page:
-    """The agency's complaints, newest first, by keyset on id; filters open, overdue, disputed. One query."""
+    """The agency's complaints, newest received first, by keyset on (received_at, id); filters open, overdue,
+    disputed. One query."""
     if not can_handle(actor, agency):
         raise NotAllowed()
     now = now or utcnow()
@@ -465,12 +466,21 @@ def staff_list(
     elif status == "disputed":
         query = query.where(Complaint.status == ComplaintStatus.DISPUTED)
     if cursor:
-        (after,) = decode_cursor(cursor, 1, name="setelah")
-        query = query.where(Complaint.id < after)
-    rows = list(db.session.scalars(query.order_by(Complaint.id.desc()).limit(limit + 1)))
+        micros, after = decode_cursor(cursor, 2, name="setelah")
+        at = dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=micros)
+        query = query.where(
+            sa.or_(Complaint.received_at < at, sa.and_(Complaint.received_at == at, Complaint.id < after))
+        )
+    # newest received first, along ix_complaints_agency_received (agency_id, received_at, id): no sort
+    order = (Complaint.received_at.desc(), Complaint.id.desc())
+    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, encode_cursor(rows[-1].id) if more and rows else None)
+    if not (more and rows):
+        return Page(rows, None)
+    last = rows[-1]
+    micros = (last.received_at - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)
+    return Page(rows, encode_cursor(micros, last.id))
 
 
 def text_queue(actor: User | None, agency: Agency, limit: int = 50) -> list[Complaint]:
