@@ -42,6 +42,10 @@ RULES_BEYOND_THE_SCHEMA = {
     ("POST", "/themes/{id}/comments"): {"comment_ids", "campaign_id", "section_key"},
     # staff only, within 30 days back and not in the future; a published commitment or a service of that agency
     ("POST", "/complaints"): {"received_at", "commitment_id", "service", "complainant_name"},
+    # a paper form's service date: today or within the last year, in the agency's time zone
+    ("POST", "/agencies/{slug}/surveys"): {"served_on"},
+    # the revised text: sections with titles and bodies, themes of that round (each rule in the document)
+    ("POST", "/documents/{id}/versions"): {"sections", "changes", "round_id"},
 }
 
 
@@ -54,7 +58,10 @@ def _whole_float(value: object) -> bool:
 def explained(method: str, path: str, body: object, fields: dict) -> bool:
     allowed = RULES_BEYOND_THE_SCHEMA.get((method, path), set())
     data = body if isinstance(body, dict) else {}
-    return bool(fields) and all(name in allowed or _whole_float(data.get(name)) for name in fields)
+    # a field inside a list or object ("sections.0.title", "sections[1].key") is ruled by its top-level field
+    return bool(fields) and all(
+        name.split(".")[0].split("[")[0] in allowed or _whole_float(data.get(name)) for name in fields
+    )
 
 
 @schemathesis.check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pydantic import Field
 
@@ -10,7 +11,7 @@ from consult.accountability.services import report_card as cards
 from consult.accountability.services import surveys
 from consult.agencies.services import get_agency
 from consult.api.auth import api_user
-from consult.api.bodies import RequestModel, checked_by_service, text
+from consult.api.bodies import RequestModel, checked_by_service, collapsed_at_least, text
 from consult.api.schemas import Agency, ResponseModel, Time
 from consult.api.views import api
 from consult.errors import Invalid
@@ -20,7 +21,11 @@ from consult.timeutil import iso_utc
 
 class NewSurvey(RequestModel):
     documented_required = ("service", "scores")
-    service: text(maxLength=surveys.SERVICE_NAME_LIMIT, description="the name (or slug) of the service received") = None
+    service: text(
+        maxLength=surveys.SERVICE_NAME_LIMIT,
+        pattern=collapsed_at_least(1),
+        description="the name (or slug) of the service received",
+    ) = None
     scores: checked_by_service(
         {
             "type": "array",
@@ -33,7 +38,11 @@ class NewSurvey(RequestModel):
     channel: text(nullable=True, enum=[*surveys.CHANNELS, ""], description="web (default) | paper (agency staff)") = (
         None
     )
-    served_on: text(nullable=True, format="date", description="paper forms: the date the service was delivered") = None
+    served_on: text(
+        nullable=True,
+        pattern=r"^(\d{4}-\d{2}-\d{2})?$",
+        description="paper forms: the date the service was delivered (YYYY-MM-DD), today or within the last year",
+    ) = None
 
 
 class RecordedSurvey(ResponseModel):
@@ -115,6 +124,8 @@ def _served_on(value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         message = _l("Write the date as YYYY-MM-DD.")

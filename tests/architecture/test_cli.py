@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
+from consult import demo_charter
 from consult.agencies.models import Agency
 from consult.audit import AuditEntry
 from consult.demo import ACCOUNTS, DEMO_PASSWORD, SAMPLE_CITIZENS
@@ -52,7 +53,7 @@ def test_seed_demo_creates_rounds_in_every_state_and_prints_the_accounts(runner)
     assert db.session.scalar(sa.select(Agency).where(Agency.slug == AGENCY["slug"])) is not None
     now = utcnow()
     states = sorted(r.state_at(now).value for r in db.session.scalars(sa.select(Round)))
-    assert states == ["closed", "open", "scheduled"]
+    assert states == ["closed", "closed", "open", "scheduled"]  # a closed policy and a closed, adopted standard
     open_round = db.session.scalar(sa.select(Round).where(Round.is_open_at(now)))
     assert open_round.document.kind == "service_standard" and len(open_round.version.sections) == 14
 
@@ -62,9 +63,11 @@ def test_seed_demo_is_idempotent(runner):
     before = row_counts()
     # one placeholder account per comment entered for a citizen at a counter, on paper, by phone or at a forum
     assisted = sum(item["channel"] != "web" for item in CLOSED_ROUND["statements"])
-    assert before["rounds"] == 3 and before["users"] == len(ACCOUNTS) + len(SAMPLE_CITIZENS) + assisted
+    assert before["rounds"] == 4 and before["users"] == len(ACCOUNTS) + len(SAMPLE_CITIZENS) + assisted
     closed = len(CLOSED_ROUND["statements"]) + len(CLOSED_ROUND["campaign"]["copies"])
-    assert before["audit_entries"] > 0 and before["comments"] == 20 + closed and before["comment_votes"] > 300
+    adopted = len(demo_charter.COMMENTS)
+    assert before["audit_entries"] > 0 and before["comments"] == 20 + closed + adopted
+    assert before["comment_votes"] > 300 and before["complaints"] == 4 and before["survey_responses"] >= 30
     result = run(runner, "seed", "demo")
     assert row_counts() == before
     assert ACCOUNTS[0][1] in result.stdout  # the accounts are printed again
@@ -81,7 +84,7 @@ def test_seed_demo_if_empty_skips_a_database_with_data(runner, make):
 
 def test_seed_demo_if_empty_loads_an_empty_database(runner):
     run(runner, "seed", "demo", "--if-empty")
-    assert row_counts()["rounds"] == 3
+    assert row_counts()["rounds"] == 4
 
 
 def test_rounds_list_prints_a_json_array_last(runner, make):

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from consult.accountability.services import complaints
 from consult.accounts.models import ApiToken
 from consult.accounts.services import create_api_token
 from consult.agencies import verification
@@ -219,6 +220,49 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("api.withdraw_comment", "POST"): R("author", "/api/v1/comments/{comment}/withdraw"),
     ("api.moderate_comment", "POST"): R("moderators", "/api/v1/comments/{comment}/moderation"),
     # a valid body: these answer 422 to a bad one before asking who is asking (the answer tells nothing)
+    # the revised charter (the world's round is open and its summary a draft: refusals, 404s and 409s for the
+    # admitted, never a pass for the others)
+    ("api.document_versions", "GET"): R("anyone", "/api/v1/documents/{document}/versions"),
+    ("api.create_version", "POST"): R(
+        "managers", "/api/v1/documents/{document}/versions", {"round_id": 1, "sections": [{"title": "A", "body": "B"}]}
+    ),
+    ("api.adopt_version", "POST"): R("managers", "/api/v1/versions/{version}/adopt"),
+    ("api.version_diff", "GET"): R("anyone", "/api/v1/versions/{version}/diff"),
+    ("charter.version_changes", "GET"): R("anyone", "/dokumen/{document}/versi/1/perubahan"),
+    ("charter.traceability", "GET"): R("anyone", "/rounds/{round}/jejak"),
+    ("revision_admin.revision_editor", "GET"): R("managers", "/kelola/{a}/putaran/{round}/revisi"),
+    ("revision_admin.save_revision", "POST"): R("managers", "/kelola/{a}/putaran/{round}/revisi"),
+    # accountability: commitments, complaints, surveys, the report card
+    ("api.agency_commitments", "GET"): R("anyone", "/api/v1/agencies/{a}/commitments"),
+    ("api.report_card", "GET"): R("anyone", "/api/v1/agencies/{a}/report-card"),
+    ("api.record_survey", "POST"): R(
+        "logged_in", "/api/v1/agencies/{a}/surveys", {"service": "Uji", "scores": [3] * 9}
+    ),
+    ("api.file_complaint", "POST"): R("logged_in", "/api/v1/complaints", {"agency": "dinas-a", "what": "Uji."}),
+    ("api.get_complaint", "GET"): R("anyone", "/api/v1/complaints/{complaint}"),
+    ("api.answer_complaint", "POST"): R("moderators", "/api/v1/complaints/{complaint}/answer", {"answer": "Ya."}),
+    ("api.confirm_complaint", "POST"): R("author", "/api/v1/complaints/{complaint}/confirm"),
+    ("api.dispute_complaint", "POST"): R("author", "/api/v1/complaints/{complaint}/dispute", {"reason": "Belum."}),
+    ("complaints.lookup", "GET"): R("anyone", "/pengaduan"),
+    ("complaints.follow", "GET"): R("anyone", "/pengaduan/{complaint}"),
+    ("complaints.receipt", "GET"): R("anyone", "/pengaduan/{complaint}/tanda-terima"),
+    ("complaints.confirm", "POST"): R("author", "/pengaduan/{complaint}/konfirmasi"),
+    ("complaints.dispute", "POST"): R("author", "/pengaduan/{complaint}/sanggah", {"reason": "Belum."}),
+    ("complaints.my_complaints", "GET"): R("logged_in", "/profil/pengaduan"),
+    ("complaints.new_complaint", "GET"): R("logged_in", "/instansi/{a}/pengaduan/baru"),
+    ("complaints.new_complaint", "POST"): R("logged_in", "/instansi/{a}/pengaduan/baru"),
+    ("complaints_admin.complaints", "GET"): R("moderators", "/kelola/{a}/pengaduan"),
+    ("complaints_admin.enter_complaint", "GET"): R("moderators", "/kelola/{a}/pengaduan/catat"),
+    ("complaints_admin.enter_complaint", "POST"): R("moderators", "/kelola/{a}/pengaduan/catat"),
+    ("complaints_admin.answer", "POST"): R("moderators", "/kelola/{a}/pengaduan/{complaint}/jawab"),
+    ("complaints_admin.decide_text", "POST"): R("moderators", "/kelola/{a}/pengaduan/{complaint}/teks"),
+    ("complaints_admin.commitments", "GET"): R("managers", "/kelola/{a}/komitmen"),
+    ("complaints_admin.edit_commitment", "POST"): R("managers", "/kelola/{a}/komitmen/999999"),
+    ("complaints_admin.add_commitment", "POST"): R("managers", "/kelola/{a}/komitmen/layanan/999999/tambah"),
+    ("complaints_admin.publish_commitments", "POST"): R("managers", "/kelola/{a}/komitmen/layanan/999999/terbitkan"),
+    ("surveys.survey_form", "GET"): R("logged_in", "/instansi/{a}/survei"),
+    ("surveys.submit_survey", "POST"): R("logged_in", "/instansi/{a}/survei"),
+    ("report_card.report_card_page", "GET"): R("anyone", "/instansi/{a}/rapor"),
     ("api.close_round", "POST"): R("moderators", "/api/v1/rounds/{round}/close", {"reason": "Uji penutupan."}),
     ("api.extend_round", "POST"): R(
         "moderators",
@@ -274,6 +318,7 @@ def world(make):
         db.session.add(theme)
     db.session.commit()
     author_token_id = db.session.scalar(sa.select(ApiToken.id).where(ApiToken.user_id == users["author"].id))
+    filed = complaints.file_complaint(users["author"], agency_a, what="Pengaduan penulis.")
     return SimpleNamespace(
         users=users,
         tokens=tokens,
@@ -291,6 +336,8 @@ def world(make):
             "token": author_token_id,
             "verification": asking.id,
             "theme": theme.id,
+            "version": rnd.version_id,
+            "complaint": filed.complaint.tracking_number,
         },
     )
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from consult.deliberation.services import revisions
-from consult.notifications.models import OutboxMessage
 from consult.extensions import db
+from consult.notifications.models import OutboxMessage
 from consult.timeutil import utcnow
 from tests.deliberation.test_revisions import w  # noqa: F401 - the fixture
 
@@ -37,7 +37,9 @@ def test_the_editor_saves_refuses_uncited_changes_and_adopts(w, client, auth):  
     html = refused.get_data(as_text=True)
     assert refused.status_code == 409 and "Jam buka sampai 20.00." in html  # the input is kept
     assert w.round.version.sections[0].title in html
-    saved = client.post(url, data=_editor_data(w.round, edit_first="\n\nJam buka sampai 20.00.", cite=w.theme.id, action="adopt"))
+    saved = client.post(
+        url, data=_editor_data(w.round, edit_first="\n\nJam buka sampai 20.00.", cite=w.theme.id, action="adopt")
+    )
     assert saved.status_code == 303, saved.get_data(as_text=True)[:300]
     adopted = revisions.adopted_from_round(w.round.id)
     assert adopted is not None and adopted.state == "adopted"
@@ -77,6 +79,10 @@ def test_the_adoption_emails_go_once_to_those_who_took_part(w, make):  # noqa: F
     assert first["adoptions"] == 1 and first["queued"] >= 1
     assert queue_adoption_mails(utcnow()) == {"adoptions": 0, "queued": 0}
     rows = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "version_adopted")).all()
-    assert len(rows) == first["queued"] == db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) - before
+    assert (
+        len(rows)
+        == first["queued"]
+        == db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) - before
+    )
     assert any(w.author.email == r.to_addr for r in rows)
     assert "Jam layanan" in rows[0].body_text and "/perubahan" in rows[0].body_text

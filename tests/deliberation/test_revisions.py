@@ -76,7 +76,9 @@ def test_adoption_is_refused_naming_the_sections_that_cite_nothing(w):
         w.admin, w.round, secs, {secs[0]["key"]: {"theme_ids": [w.theme.id]}, "bagian-baru": {"reason": "Aturan baru."}}
     )
     drafts = db.session.scalars(
-        sa.select(DocumentVersion).where(DocumentVersion.document_id == w.round.document_id, DocumentVersion.status == "draft")
+        sa.select(DocumentVersion).where(
+            DocumentVersion.document_id == w.round.document_id, DocumentVersion.status == "draft"
+        )
     ).all()
     assert [d.id for d in drafts] == [again.id] and again.number == version.number
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 1
@@ -119,7 +121,10 @@ def test_the_api_follows_the_contract(w, client):
     doc = full["document_id"]
     versions = client.get(f"/api/v1/documents/{doc}/versions").json
     assert isinstance(versions, list) and {"id", "number", "state"} <= set(versions[-1])
-    secs = [{"key": x["key"], "title": x["title"], "body": x.get("body", "") + "\n\nTambahan."} for x in full["sections"][:1]]
+    secs = [
+        {"key": x["key"], "title": x["title"], "body": x.get("body", "") + "\n\nTambahan."}
+        for x in full["sections"][:1]
+    ]
     secs += [{"key": x["key"], "title": x["title"], "body": x.get("body", "")} for x in full["sections"][1:]]
     body = {"round_id": rid, "sections": secs, "changes": {secs[0]["key"]: {"theme_ids": [w.theme.id]}}}
     assert client.post(f"/api/v1/documents/{doc}/versions", json=body, headers=citizen).status_code == 403

@@ -197,7 +197,10 @@ def test_a_closed_rounds_follow_box_tells_a_follower_what_following_still_gives(
     notifications.follow_round(person, rnd)
     auth.login(person)
     html = _page(client, rnd)
-    assert "saat instansi menerbitkan ringkasannya dan saat instansi mengadopsi versi revisinya, atau bila konsultasi dibuka kembali" in html
+    assert (
+        "saat instansi menerbitkan ringkasannya dan saat instansi mengadopsi versi revisinya, "
+        "atau bila konsultasi dibuka kembali"
+    ) in html
     assert not _promises_opening_mail(html)
 
 

@@ -19,7 +19,6 @@ frozen, and the traceability table links them to the sections they changed.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,11 +36,11 @@ from consult.deliberation.models import (
     Theme,
     ThemeStatus,
 )
+from consult.deliberation.services.revision_input import checked_changes, checked_sections
 from consult.documents import diff as diffing
 from consult.documents.models import Document, DocumentKind, DocumentVersion, Section, VersionStatus
-from consult.documents.services import MAX_COMPONENT_CHARS, MAX_DOCUMENT_CHARS, MAX_SECTIONS, section_digest
-from consult.documents.splitting import MAX_KEY, slugify
-from consult.errors import Conflict, Invalid, NotAllowed, NotFound
+from consult.documents.services import section_digest
+from consult.errors import Conflict, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import lazy_gettext as _l
 from consult.rounds.models import Round, RoundState
@@ -120,117 +119,6 @@ def changes_of(version_id: int) -> dict[str, dict[str, Any]]:
 # --- writing a revision ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class _NewSection:
-    key: str
-    level: int
-    title: str
-    body: str
-
-
-def _checked_sections(raw: Any, base: DocumentVersion, kind: str) -> list[_NewSection]:
-    if not isinstance(raw, list) or not raw:
-        raise Invalid(
-            _l("Send the revised text: a list of sections."), fields={"sections": _l("At least one section.")}
-        )
-    if len(raw) > MAX_SECTIONS:
-        raise Invalid(fields={"sections": _l("At most %(n)s sections.", n=MAX_SECTIONS)})
-    old_levels = {s.key: s.level for s in base.sections}
-    errors: dict[str, object] = {}
-    sections: list[_NewSection] = []
-    keys: set[str] = set()
-    total = 0
-    for n, item in enumerate(raw):
-        where = f"sections.{n}"
-        if not isinstance(item, dict):
-            errors[where] = _l("Each section is an object with a title and a body.")
-            continue
-        title = item.get("title")
-        body = item.get("body", "")
-        key = item.get("key")
-        level = item.get("level")
-        if not isinstance(title, str) or not " ".join(title.split()):
-            errors[f"{where}.title"] = _l("Enter a title.")
-            continue
-        title = " ".join(title.split())
-        if len(title) > MAX_TITLE:
-            errors[f"{where}.title"] = _l("Use at most %(n)s characters.", n=MAX_TITLE)
-        if not isinstance(body, str):
-            errors[f"{where}.body"] = _l("The body is text.")
-            continue
-        body = body.replace("\r\n", "\n").replace("\r", "\n")
-        if len(body) > MAX_COMPONENT_CHARS:
-            errors[f"{where}.body"] = _l("Use at most %(n)s characters.", n=MAX_COMPONENT_CHARS)
-        total += len(body)
-        if key is not None and (not isinstance(key, str) or not key or len(key) > MAX_KEY or slugify(key) != key):
-            errors[f"{where}.key"] = _l("A section key is lower-case letters, digits and hyphens.")
-            continue
-        if key is None:  # a new section: its key from its title, unique in the version
-            key, suffix = slugify(title), 2
-            stem = key
-            while key in keys or key in old_levels:
-                key, suffix = f"{stem[: MAX_KEY - 4]}-{suffix}", suffix + 1
-        elif key in keys:
-            errors[f"{where}.key"] = _l("This key is used by another section.")
-            continue
-        if level is None:
-            level = old_levels.get(key, 2)
-        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 6:
-            errors[f"{where}.level"] = _l("The level is a whole number from 1 to 6.")
-            continue
-        keys.add(key)
-        sections.append(_NewSection(key, level, title, body))
-    if total > MAX_DOCUMENT_CHARS:
-        errors["sections"] = _l("The text is longer than %(n)s characters.", n=MAX_DOCUMENT_CHARS)
-    if kind == DocumentKind.SERVICE_STANDARD:
-        empty = [s.key for s in sections if not s.body.strip()]
-        if empty:
-            errors["sections"] = _l("Fill in every component of the service standard.")
-    if errors:
-        raise Invalid(fields=errors)
-    return sections
-
-
-def _checked_changes(raw: Any, rnd: Round, keys: set[str]) -> dict[str, tuple[list[int], str]]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise Invalid(fields={"changes": _l("Changes are an object keyed by section key.")})
-    accepted = set(
-        db.session.scalars(sa.select(Theme.id).where(Theme.round_id == rnd.id, Theme.status == ThemeStatus.ACCEPTED))
-    )
-    errors: dict[str, object] = {}
-    changes: dict[str, tuple[list[int], str]] = {}
-    for key, why in raw.items():
-        where = f"changes.{key}"
-        if key not in keys:
-            errors[where] = _l("No section of either version has this key.")
-            continue
-        if not isinstance(why, dict):
-            errors[where] = _l('Give "theme_ids" and/or "reason".')
-            continue
-        ids = why.get("theme_ids") or []
-        reason = why.get("reason") or ""
-        if not isinstance(ids, list) or any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
-            errors[f"{where}.theme_ids"] = _l("Theme ids are a list of numbers.")
-            continue
-        unknown = sorted(set(ids) - accepted)
-        if unknown:
-            errors[f"{where}.theme_ids"] = _l(
-                "These are not themes of this consultation: %(ids)s.", ids=", ".join(map(str, unknown))
-            )
-            continue
-        if not isinstance(reason, str) or len(reason) > MAX_REASON:
-            errors[f"{where}.reason"] = _l("The reason is text of at most %(n)s characters.", n=MAX_REASON)
-            continue
-        reason = reason.strip()
-        if ids or reason:
-            changes[key] = (sorted(set(ids)), reason)
-    if errors:
-        raise Invalid(fields=errors)
-    return changes
-
-
 def _require_answerable(actor: User | None, rnd: Round) -> None:
     if not can_revise(actor, rnd):
         raise NotAllowed()
@@ -249,9 +137,9 @@ def start_revision(actor: User | None, rnd: Round, sections: Any, changes: Any =
         base = base_version(document)
         if base is None:
             raise Conflict(_l("The document has no published version to revise."))
-        new_sections = _checked_sections(sections, base, document.kind)
+        new_sections = checked_sections(sections, base, document.kind)
         keys = {s.key for s in new_sections} | {s.key for s in base.sections}
-        cited = _checked_changes(changes, rnd, keys)
+        cited = checked_changes(changes, rnd, keys)
         latest = document.latest_version
         if latest is not None and latest.is_draft:  # a new revision replaces the pending draft
             db.session.delete(latest)
@@ -294,7 +182,7 @@ def version_diff(version: DocumentVersion, against: DocumentVersion | None = Non
     """The per-section word diff of `version` against `against` (default: the previous published version; a
     first version is all "added"), with each change's themes and reason."""
     if against is not None and against.document_id != version.document_id:
-        raise Invalid(fields={"against": _l("Compare two versions of the same document.")})
+        raise NotFound(_l("Compare two versions of the same document."))
     against = against if against is not None else previous_version(version)
     changes = changes_of(version.id)
     old = against.sections if against is not None else []
@@ -310,12 +198,12 @@ def uncited_changes(version: DocumentVersion) -> list[dict[str, Any]]:
 
 def adopt_version(actor: User | None, version: DocumentVersion) -> DocumentVersion:
     """Adopt a revised draft as the charter in force (see the module's docstring)."""
+    if not can_manage_agency(actor, version.document.agency):
+        raise NotAllowed()
     revision = revision_of(version.id)
     if revision is None:
         raise Conflict(_l("Only a revised version made from a consultation's summary can be adopted here."))
     rnd = db.session.get(Round, revision.round_id)
-    if not can_revise(actor, rnd):
-        raise NotAllowed()
     with write_transaction():
         version = db.session.get(DocumentVersion, version.id)
         if not version.is_draft:
