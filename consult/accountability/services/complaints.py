@@ -49,9 +49,8 @@ from consult.agencies.services import can_moderate
 from consult.errors import Conflict, Invalid, LoginRequired, NotAllowed, NotFound
 from consult.extensions import db, write_transaction
 from consult.i18n import lazy_gettext as _l
-from consult.pagination import decode_cursor, encode_cursor
 from consult.sanitize import render_comment
-from consult.timeutil import iso_utc, utcnow
+from consult.timeutil import utcnow
 
 CHANNELS = ("web", "counter", "paper", "phone")
 BACKDATE_LIMIT = dt.timedelta(days=30)
@@ -60,8 +59,6 @@ REMIND_BEFORE = dt.timedelta(days=3)
 WHAT_LIMIT = 5000
 ANSWER_LIMIT = 10000
 REASON_LIMIT = 2000
-PAGE_SIZE = 25
-FILTERS = ("open", "overdue", "disputed", "all")
 COMPLAINANT = "complainant"  # the audit actor of the complainant's own steps: never their account
 STEP_ROLES = {"agency_admin", "moderator", "site_admin"}
 
@@ -114,7 +111,7 @@ def _text(value: Any, name: str, limit: int, fields: dict, *, required: bool = F
     return text or None
 
 
-def _event(complaint: Complaint, kind: str, at: dt.datetime, role: str | None, actor_id: int | None, text=None):
+def record_event(complaint: Complaint, kind: str, at: dt.datetime, role: str | None, actor_id: int | None, text=None):
     event = ComplaintEvent(
         complaint_id=complaint.id,
         kind=kind,
@@ -129,7 +126,7 @@ def _event(complaint: Complaint, kind: str, at: dt.datetime, role: str | None, a
     return event
 
 
-def _audit_data(complaint: Complaint, **more: Any) -> dict[str, Any]:
+def audit_data(complaint: Complaint, **more: Any) -> dict[str, Any]:
     data = {
         "tracking_number": complaint.tracking_number,
         "agency": complaint_agency(complaint).slug,
@@ -249,11 +246,13 @@ def file_complaint(
         )
         db.session.add(complaint)
         db.session.flush()
-        event = _event(complaint, "received", received, role or COMPLAINANT, actor.id if entered_by_staff else None)
+        event = record_event(
+            complaint, "received", received, role or COMPLAINANT, actor.id if entered_by_staff else None
+        )
         audit.record(
             "complaint.received",
             complaint,
-            _audit_data(complaint, channel=channel, received_at=received),
+            audit_data(complaint, channel=channel, received_at=received),
             actor=actor if entered_by_staff else COMPLAINANT,
         )
         signals.complaint_changed.send(complaint, step="received", event=event)
@@ -312,8 +311,8 @@ def answer_complaint(actor: User | None, complaint: Complaint, answer: str, *, n
             row.first_answered_at = now
             row.answered_on_time = deadlines.answered_on_time(row.first_due_at, now)
         role = staff_role(actor, agency)
-        event = _event(row, "answered", now, role, actor.id, answer)
-        audit.record("complaint.answered", row, _audit_data(row, on_time=on_time, answered_at=now), actor=actor)
+        event = record_event(row, "answered", now, role, actor.id, answer)
+        audit.record("complaint.answered", row, audit_data(row, on_time=on_time, answered_at=now), actor=actor)
         signals.complaint_changed.send(row, step="answered", event=event)
     return row
 
@@ -329,8 +328,8 @@ def confirm_complaint(
         if row.status != ComplaintStatus.ANSWERED:
             raise Conflict(_l("Only an answered complaint can be confirmed or disputed."))
         row.status, row.confirmed_at = ComplaintStatus.CONFIRMED, now
-        event = _event(row, "confirmed", now, COMPLAINANT, None)
-        audit.record("complaint.confirmed", row, _audit_data(row), actor=COMPLAINANT)
+        event = record_event(row, "confirmed", now, COMPLAINANT, None)
+        audit.record("complaint.confirmed", row, audit_data(row), actor=COMPLAINANT)
         signals.complaint_changed.send(row, step="confirmed", event=event)
     return row
 
@@ -359,8 +358,8 @@ def dispute_complaint(
         row.answered_at = None
         row.due_at = deadlines.due_after_dispute(now)
         row.reminded_at = row.overdue_recorded_at = None
-        event = _event(row, "disputed", now, COMPLAINANT, None, reason)
-        audit.record("complaint.disputed", row, _audit_data(row, disputes=row.dispute_count), actor=COMPLAINANT)
+        event = record_event(row, "disputed", now, COMPLAINANT, None, reason)
+        audit.record("complaint.disputed", row, audit_data(row, disputes=row.dispute_count), actor=COMPLAINANT)
         signals.complaint_changed.send(row, step="disputed", event=event)
     return row
 
@@ -382,179 +381,6 @@ def decide_text(actor: User | None, complaint: Complaint, decision: str, reason:
         if row.text_visibility != TextVisibility.PENDING:
             raise Conflict(_l("This text is not waiting for a decision."))
         row.text_visibility = decision
-        _event(row, f"text_{decision}", utcnow(), staff_role(actor, agency), actor.id, reason)
-        audit.record(f"complaint.text_{decision}", row, _audit_data(row, reason=reason), actor=actor)
+        record_event(row, f"text_{decision}", utcnow(), staff_role(actor, agency), actor.id, reason)
+        audit.record(f"complaint.text_{decision}", row, audit_data(row, reason=reason), actor=actor)
     return row
-
-
-# --- reading ---------------------------------------------------------------------------------------------------
-
-
-def public_view(complaint: Complaint, now: dt.datetime | None = None) -> dict[str, Any]:
-    """What anyone may see (CONTRACT.md GET /api/v1/complaints/{tracking_number}): no personal data, the text only
-    when a moderator published it. Two queries: the complaint (with its service) and its events."""
-    now = now or utcnow()
-    events = list(
-        db.session.scalars(
-            sa.select(ComplaintEvent)
-            .where(ComplaintEvent.complaint_id == complaint.id)
-            .order_by(ComplaintEvent.at, ComplaintEvent.id)
-        )
-    )
-    text_public = complaint.text_visibility == TextVisibility.PUBLIC and not complaint.confidential
-    history = []
-    for e in events:
-        shown = e.kind == "answered" or (e.kind == "disputed" and text_public)
-        history.append(
-            {
-                "kind": e.kind,
-                "at": iso_utc(e.at),
-                "at_dt": e.at,
-                "actor_role": e.actor_role,
-                "text_html": e.text_html if shown else None,
-                "text": e.text if shown else None,
-            }
-        )
-    return {
-        "tracking_number": complaint.tracking_number,
-        "status": complaint.status,
-        "overdue": complaint.is_overdue(now),
-        "received_at": complaint.received_at,
-        "due_at": complaint.due_at,
-        "answered_at": complaint.answered_at,
-        "answer": complaint.answer if complaint.answered_at is not None else None,
-        "answer_html": complaint.answer_html if complaint.answered_at is not None else None,
-        "answered_on_time": complaint.answered_on_time,
-        "commitment_id": complaint.commitment_id,
-        "service": complaint.service.name if complaint.service is not None else None,
-        "agency_id": complaint.agency_id,
-        "channel": complaint.channel,
-        "received_by_role": complaint.received_by_role,
-        "received_place": complaint.received_place,
-        "text_visibility": complaint.text_visibility,
-        "what_html": complaint.what_html if text_public else None,
-        "what": complaint.what if text_public else None,
-        "history": history,
-    }
-
-
-@dataclass
-class Page:
-    items: list[Complaint]
-    next_cursor: str | None
-
-
-def staff_list(
-    actor: User | None,
-    agency: Agency,
-    *,
-    status: str | None = None,
-    cursor: str | None = None,
-    limit: int = PAGE_SIZE,
-    now: dt.datetime | None = None,
-) -> Page:
-    """The agency's complaints, newest received first, by keyset on (received_at, id); filters open, overdue,
-    disputed. One query."""
-    if not can_handle(actor, agency):
-        raise NotAllowed()
-    now = now or utcnow()
-    query = sa.select(Complaint).where(Complaint.agency_id == agency.id)
-    if status == "open":
-        query = query.where(Complaint.answered_at.is_(None))
-    elif status == "overdue":
-        query = query.where(Complaint.answered_at.is_(None), Complaint.due_at < now)
-    elif status == "disputed":
-        query = query.where(Complaint.status == ComplaintStatus.DISPUTED)
-    if cursor:
-        micros, after = decode_cursor(cursor, 2, name="setelah")
-        at = dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=micros)
-        query = query.where(
-            sa.or_(Complaint.received_at < at, sa.and_(Complaint.received_at == at, Complaint.id < after))
-        )
-    # newest received first, along ix_complaints_agency_received (agency_id, received_at, id): no sort
-    order = (Complaint.received_at.desc(), Complaint.id.desc())
-    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if not (more and rows):
-        return Page(rows, None)
-    last = rows[-1]
-    micros = (last.received_at - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)
-    return Page(rows, encode_cursor(micros, last.id))
-
-
-def text_queue(actor: User | None, agency: Agency, limit: int = 50) -> list[Complaint]:
-    """Pending complaint texts of the agency, oldest first."""
-    if not can_handle(actor, agency):
-        raise NotAllowed()
-    return list(
-        db.session.scalars(
-            sa.select(Complaint)
-            .where(Complaint.agency_id == agency.id, Complaint.text_visibility == TextVisibility.PENDING)
-            .order_by(Complaint.id)
-            .limit(limit)
-        )
-    )
-
-
-def own_complaints(user: User, limit: int = 100) -> list[Complaint]:
-    return list(
-        db.session.scalars(
-            sa.select(Complaint).where(Complaint.complainant_id == user.id).order_by(Complaint.id.desc()).limit(limit)
-        )
-    )
-
-
-# --- the scheduler ------------------------------------------------------------------------------------------------
-
-
-def _claim(condition, column, now: dt.datetime, complaint_id: int) -> bool:
-    """Mark one complaint's step as done (reminded_at / overdue_recorded_at) only if nobody did it yet."""
-    done = db.session.execute(
-        sa.update(Complaint).where(Complaint.id == complaint_id, condition).values({column: now})
-    ).rowcount
-    return done == 1
-
-
-def remind_due(now: dt.datetime, batch: int = 200) -> int:
-    """Remind the agency's staff of unanswered complaints due within REMIND_BEFORE, once per due date."""
-    condition = sa.and_(
-        Complaint.answered_at.is_(None),
-        Complaint.status != ComplaintStatus.CONFIRMED,
-        Complaint.reminded_at.is_(None),
-        Complaint.due_at > now,
-        Complaint.due_at <= now + REMIND_BEFORE,
-    )
-    ids = list(db.session.scalars(sa.select(Complaint.id).where(condition).order_by(Complaint.id).limit(batch)))
-    sent = 0
-    for complaint_id in ids:
-        with write_transaction():
-            if not _claim(condition, "reminded_at", now, complaint_id):
-                continue
-            row = db.session.get(Complaint, complaint_id, populate_existing=True)
-            signals.complaint_changed.send(row, step="reminder", event=None)
-            sent += 1
-    return sent
-
-
-def record_overdue(now: dt.datetime, batch: int = 200) -> int:
-    """Record the first moment each complaint is overdue in the audit chain, once per due date, and tell the
-    complainant (signal step "overdue")."""
-    condition = sa.and_(
-        Complaint.answered_at.is_(None),
-        Complaint.status != ComplaintStatus.CONFIRMED,
-        Complaint.overdue_recorded_at.is_(None),
-        Complaint.due_at < now,
-    )
-    ids = list(db.session.scalars(sa.select(Complaint.id).where(condition).order_by(Complaint.id).limit(batch)))
-    recorded = 0
-    for complaint_id in ids:
-        with write_transaction():
-            if not _claim(condition, "overdue_recorded_at", now, complaint_id):
-                continue
-            row = db.session.get(Complaint, complaint_id, populate_existing=True)
-            event = _event(row, "overdue", now, None, None)
-            audit.record("complaint.overdue", row, _audit_data(row, recorded_at=now), actor="scheduler")
-            signals.complaint_changed.send(row, step="overdue", event=event)
-            recorded += 1
-    return recorded
