@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from consult.accountability import deadlines, limits
 from consult.accountability.forms import ComplaintForm, DisputeForm, LookupForm, SecretForm
 from consult.accountability.services import commitments as commitment_service
+from consult.accountability.services import complaint_reads as reads
 from consult.accountability.services import complaints as svc
 from consult.accountability.services.services import agency_services
 from consult.agencies.services import get_agency
@@ -113,7 +114,7 @@ def receipt(tracking_number: str):
             complaint=complaint,
             agency=svc.complaint_agency(complaint),
             secret=secret,
-            view=svc.public_view(complaint),
+            view=reads.public_view(complaint),
         )
     )
     return mark_no_store(response)
@@ -133,7 +134,7 @@ def lookup():
 
 
 def _follow_page(complaint, *, secret_form=None, dispute_form=None, status: int = 200):
-    view = svc.public_view(complaint)
+    view = reads.public_view(complaint)
     return (
         render_template(
             "accountability/follow.html",
@@ -202,7 +203,7 @@ def dispute(tracking_number: str):
 @bp.get("/profil/pengaduan")
 @login_required
 def my_complaints():
-    rows = svc.own_complaints(current_user)
+    rows = reads.own_complaints(current_user)
     return mark_no_store(
         make_response(render_template("accountability/my_complaints.html", complaints=rows, now=utcnow()))
     )

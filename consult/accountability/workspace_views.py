@@ -20,6 +20,7 @@ from consult.accountability.complaint_views import about_choices, read_about, re
 from consult.accountability.forms import AnswerForm, CommitmentForm, CounterComplaintForm, TextDecisionForm
 from consult.accountability.models import Service
 from consult.accountability.services import commitments as commitment_service
+from consult.accountability.services import complaint_reads as reads
 from consult.accountability.services import complaints as svc
 from consult.accountability.services.services import agency_services
 from consult.accounts.models import User
@@ -41,11 +42,11 @@ FILTER_LABELS = {"all": "All", "open": "Open", "overdue": "Overdue", "disputed":
 @bp.get("/pengaduan")
 def complaints():
     status = request.args.get("status") or "all"
-    if status not in svc.FILTERS:
+    if status not in reads.FILTERS:
         abort(400)
     now = utcnow()
     try:
-        page = svc.staff_list(current_user, g.agency, status=status, cursor=request.args.get("setelah"), now=now)
+        page = reads.staff_list(current_user, g.agency, status=status, cursor=request.args.get("setelah"), now=now)
     except (BadParameter, Invalid):
         abort(400)
     ids = {c.complainant_id for c in page.items if c.complainant_id and not c.confidential}
@@ -57,7 +58,7 @@ def complaints():
         status=status,
         now=now,
         names=names,
-        queue=svc.text_queue(current_user, g.agency),
+        queue=reads.text_queue(current_user, g.agency),
         answer_form=AnswerForm(),
         decision_form=TextDecisionForm(),
     )

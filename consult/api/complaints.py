@@ -8,6 +8,7 @@ from pydantic import Field, RootModel
 
 from consult.accountability import limits
 from consult.accountability.services import commitments as commitment_service
+from consult.accountability.services import complaint_reads as reads
 from consult.accountability.services import complaints as svc
 from consult.agencies.services import get_agency
 from consult.api.auth import api_user
@@ -144,7 +145,7 @@ class Dispute(RequestModel):
 
 
 def _out(complaint) -> ComplaintOut:
-    view = svc.public_view(complaint)
+    view = reads.public_view(complaint)
     return ComplaintOut(
         tracking_number=view["tracking_number"],
         status=view["status"],

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from consult.accountability import deadlines
 from consult.accountability.models import Commitment, Complaint, ComplaintEvent, Service
 from consult.accountability.services import commitments
+from consult.accountability.services import complaint_reads as reads
 from consult.accountability.services import complaints as svc
 from consult.accountability.services.services import ensure_service
 from consult.audit import AuditEntry, verify
@@ -175,7 +176,7 @@ def test_staff_enter_a_paper_complaint_received_20_days_ago_and_it_is_overdue_at
     assert c.received_at == received and c.due_at == received + dt.timedelta(days=14)
     assert c.received_by_role == {"admin": "agency_admin", "moderator": "moderator", "site_admin": "site_admin"}[who]
     assert c.complainant_id is None and c.complainant_name == "Siti Rahayu"
-    assert c.is_overdue(now) and svc.public_view(c, now)["overdue"] is True
+    assert c.is_overdue(now) and reads.public_view(c, now)["overdue"] is True
     raw = _audit("complaint.received")[-1].data_json
     assert "Siti" not in raw and "0812" not in raw and "Loket 3" not in raw
 
@@ -279,19 +280,19 @@ def test_every_step_emails_a_complainant_with_an_account(world):
 
 def test_text_moderation(world):
     c = _filed(world, publish_text=True).complaint
-    assert c.text_visibility == "pending" and svc.public_view(c)["what"] is None
-    assert [q.id for q in svc.text_queue(world.moderator, world.agency)] == [c.id]
+    assert c.text_visibility == "pending" and reads.public_view(c)["what"] is None
+    assert [q.id for q in reads.text_queue(world.moderator, world.agency)] == [c.id]
     with pytest.raises(NotAllowed):
         svc.decide_text(world.other_admin, c, "public")
     with pytest.raises(Invalid):
         svc.decide_text(world.moderator, c, "hidden")  # a refusal needs its reason
     svc.decide_text(world.moderator, c, "public")
-    assert svc.public_view(db.session.get(Complaint, c.id))["what"].startswith("Petugas")
+    assert reads.public_view(db.session.get(Complaint, c.id))["what"].startswith("Petugas")
     with pytest.raises(Conflict):
         svc.decide_text(world.moderator, c, "hidden", "Memuat nama orang")
     d = _filed(world, publish_text=True).complaint
     svc.decide_text(world.admin, d, "hidden", "Memuat nama orang")
-    assert svc.public_view(db.session.get(Complaint, d.id))["what"] is None
+    assert reads.public_view(db.session.get(Complaint, d.id))["what"] is None
     assert _audit("complaint.text_hidden")[-1].data["reason"] == "Memuat nama orang"
     confidential = _filed(world, publish_text=True, confidential=True).complaint
     assert confidential.text_visibility == "private"
@@ -306,7 +307,7 @@ def test_public_view_has_no_personal_data(world):
         complainant_name="Siti Rahayu",
         complainant_contact="siti@example.org",
     ).complaint
-    dumped = json.dumps(svc.public_view(c), default=str)
+    dumped = json.dumps(reads.public_view(c), default=str)
     for private in ("Siti", "siti@example.org", WHAT[:20], world.admin.email, world.admin.name):
         assert private not in dumped
 

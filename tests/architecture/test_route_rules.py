@@ -16,7 +16,9 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from consult.accountability.models import Commitment
 from consult.accountability.services import complaints
+from consult.accountability.services.services import ensure_service
 from consult.accounts.models import ApiToken
 from consult.accounts.services import create_api_token
 from consult.agencies import verification
@@ -233,33 +235,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("revision_admin.revision_editor", "GET"): R("managers", "/kelola/{a}/putaran/{round}/revisi"),
     ("revision_admin.save_revision", "POST"): R("managers", "/kelola/{a}/putaran/{round}/revisi"),
     # accountability: commitments, complaints, surveys, the report card
-    ("api.agency_commitments", "GET"): R("anyone", "/api/v1/agencies/{a}/commitments"),
     ("api.report_card", "GET"): R("anyone", "/api/v1/agencies/{a}/report-card"),
     ("api.record_survey", "POST"): R(
         "logged_in", "/api/v1/agencies/{a}/surveys", {"service": "Uji", "scores": [3] * 9}
     ),
-    ("api.file_complaint", "POST"): R("logged_in", "/api/v1/complaints", {"agency": "dinas-a", "what": "Uji."}),
-    ("api.get_complaint", "GET"): R("anyone", "/api/v1/complaints/{complaint}"),
-    ("api.answer_complaint", "POST"): R("moderators", "/api/v1/complaints/{complaint}/answer", {"answer": "Ya."}),
-    ("api.confirm_complaint", "POST"): R("author", "/api/v1/complaints/{complaint}/confirm"),
-    ("api.dispute_complaint", "POST"): R("author", "/api/v1/complaints/{complaint}/dispute", {"reason": "Belum."}),
-    ("complaints.lookup", "GET"): R("anyone", "/pengaduan"),
-    ("complaints.follow", "GET"): R("anyone", "/pengaduan/{complaint}"),
-    ("complaints.receipt", "GET"): R("anyone", "/pengaduan/{complaint}/tanda-terima"),
-    ("complaints.confirm", "POST"): R("author", "/pengaduan/{complaint}/konfirmasi"),
-    ("complaints.dispute", "POST"): R("author", "/pengaduan/{complaint}/sanggah", {"reason": "Belum."}),
-    ("complaints.my_complaints", "GET"): R("logged_in", "/profil/pengaduan"),
-    ("complaints.new_complaint", "GET"): R("logged_in", "/instansi/{a}/pengaduan/baru"),
-    ("complaints.new_complaint", "POST"): R("logged_in", "/instansi/{a}/pengaduan/baru"),
-    ("complaints_admin.complaints", "GET"): R("moderators", "/kelola/{a}/pengaduan"),
-    ("complaints_admin.enter_complaint", "GET"): R("moderators", "/kelola/{a}/pengaduan/catat"),
-    ("complaints_admin.enter_complaint", "POST"): R("moderators", "/kelola/{a}/pengaduan/catat"),
-    ("complaints_admin.answer", "POST"): R("moderators", "/kelola/{a}/pengaduan/{complaint}/jawab"),
-    ("complaints_admin.decide_text", "POST"): R("moderators", "/kelola/{a}/pengaduan/{complaint}/teks"),
-    ("complaints_admin.commitments", "GET"): R("managers", "/kelola/{a}/komitmen"),
-    ("complaints_admin.edit_commitment", "POST"): R("managers", "/kelola/{a}/komitmen/999999"),
-    ("complaints_admin.add_commitment", "POST"): R("managers", "/kelola/{a}/komitmen/layanan/999999/tambah"),
-    ("complaints_admin.publish_commitments", "POST"): R("managers", "/kelola/{a}/komitmen/layanan/999999/terbitkan"),
     ("surveys.survey_form", "GET"): R("logged_in", "/instansi/{a}/survei"),
     ("surveys.submit_survey", "POST"): R("logged_in", "/instansi/{a}/survei"),
     ("report_card.report_card_page", "GET"): R("anyone", "/instansi/{a}/rapor"),
@@ -269,6 +248,39 @@ ROUTES: dict[tuple[str, str], Rule] = {
         "/api/v1/rounds/{round}/extend",
         {"closes_at": (utcnow() + dt.timedelta(days=60)).isoformat() + "+00:00", "reason": "Uji perpanjangan."},
     ),
+    # accountability (issue 13): the world's complaint is the author's, to agency A, not answered yet (so the
+    # complainant's confirm/dispute answer 409 to the author, 403 to anyone without the code)
+    ("complaints.new_complaint", "GET"): R("logged_in", "/instansi/{a}/pengaduan/baru"),
+    ("complaints.new_complaint", "POST"): R("logged_in", "/instansi/{a}/pengaduan/baru", {"what": "Keluhan."}),
+    ("complaints.receipt", "GET"): R("anyone", "/pengaduan/{complaint}/tanda-terima"),
+    ("complaints.lookup", "GET"): R("anyone", "/pengaduan"),
+    ("complaints.follow", "GET"): R("anyone", "/pengaduan/{complaint}"),
+    ("complaints.confirm", "POST"): R("author", "/pengaduan/{complaint}/konfirmasi"),
+    ("complaints.dispute", "POST"): R("author", "/pengaduan/{complaint}/sanggah", {"reason": "Tidak."}),
+    ("complaints.my_complaints", "GET"): R("logged_in", "/profil/pengaduan"),
+    ("complaints_admin.complaints", "GET"): R("moderators", "/kelola/{a}/pengaduan"),
+    ("complaints_admin.answer", "POST"): R("moderators", "/kelola/{a}/pengaduan/{complaint}/jawab", {"answer": "Ya."}),
+    ("complaints_admin.decide_text", "POST"): R(
+        "moderators", "/kelola/{a}/pengaduan/{complaint}/teks", {"decision": "public"}
+    ),
+    ("complaints_admin.enter_complaint", "GET"): R("moderators", "/kelola/{a}/pengaduan/catat"),
+    ("complaints_admin.enter_complaint", "POST"): R(
+        "moderators", "/kelola/{a}/pengaduan/catat", {"channel": "counter", "what": "Keluhan di loket."}
+    ),
+    ("complaints_admin.commitments", "GET"): R("managers", "/kelola/{a}/komitmen"),
+    ("complaints_admin.edit_commitment", "POST"): R(
+        "managers", "/kelola/{a}/komitmen/{commitment}", {"text": "Janji.", "kind": "text", "value": "Janji."}
+    ),
+    ("complaints_admin.add_commitment", "POST"): R(
+        "managers", "/kelola/{a}/komitmen/layanan/{service}/tambah", {"text": "Janji.", "kind": "text", "value": "x"}
+    ),
+    ("complaints_admin.publish_commitments", "POST"): R("managers", "/kelola/{a}/komitmen/layanan/{service}/terbitkan"),
+    ("api.agency_commitments", "GET"): R("anyone", "/api/v1/agencies/{a}/commitments"),
+    ("api.file_complaint", "POST"): R("logged_in", "/api/v1/complaints", {"agency": "dinas-a", "what": "Keluhan."}),
+    ("api.get_complaint", "GET"): R("anyone", "/api/v1/complaints/{complaint}"),
+    ("api.answer_complaint", "POST"): R("moderators", "/api/v1/complaints/{complaint}/answer", {"answer": "Ya."}),
+    ("api.confirm_complaint", "POST"): R("author", "/api/v1/complaints/{complaint}/confirm"),
+    ("api.dispute_complaint", "POST"): R("author", "/api/v1/complaints/{complaint}/dispute", {"reason": "Tidak."}),
 }
 
 
@@ -313,12 +325,19 @@ def world(make):
     draft = make.policy(agency_a, publish=False, title="Draf")
     asking = verification.request_verification(make.user(), agency_a.id, "Sudah menunjukkan KTP di loket.")
     tokens = {role: create_api_token(user) for role, user in users.items()}
+    complaint = complaints.file_complaint(users["author"], agency_a, what="Keluhan penulis.").complaint
+    with write_transaction():  # a service with one draft commitment (as adopting a service standard makes)
+        service = ensure_service(agency_a, "Layanan Uji")
+        commitment = Commitment(
+            agency_id=agency_a.id, service_id=service.id, document_id=rnd.document_id, version_id=rnd.version.id,
+            section_key="satu", measure="other", kind="text", value_json='"Janji."', text="Janji.",
+        )  # fmt: skip
+        db.session.add(commitment)
     with write_transaction():  # a theme of the (open) round: its routes answer 409 to the people they admit
         theme = Theme(round_id=rnd.id, title="Tema uji")
         db.session.add(theme)
     db.session.commit()
     author_token_id = db.session.scalar(sa.select(ApiToken.id).where(ApiToken.user_id == users["author"].id))
-    filed = complaints.file_complaint(users["author"], agency_a, what="Pengaduan penulis.")
     return SimpleNamespace(
         users=users,
         tokens=tokens,
@@ -337,7 +356,9 @@ def world(make):
             "verification": asking.id,
             "theme": theme.id,
             "version": rnd.version_id,
-            "complaint": filed.complaint.tracking_number,
+            "complaint": complaint.tracking_number,
+            "commitment": commitment.id,
+            "service": service.id,
         },
     )
 

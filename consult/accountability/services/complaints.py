@@ -59,8 +59,6 @@ REMIND_BEFORE = dt.timedelta(days=3)
 WHAT_LIMIT = 5000
 ANSWER_LIMIT = 10000
 REASON_LIMIT = 2000
-PAGE_SIZE = 25
-FILTERS = ("open", "overdue", "disputed", "all")
 COMPLAINANT = "complainant"  # the audit actor of the complainant's own steps: never their account
 STEP_ROLES = {"agency_admin", "moderator", "site_admin"}
 
@@ -113,7 +111,7 @@ def _text(value: Any, name: str, limit: int, fields: dict, *, required: bool = F
     return text or None
 
 
-def _event(complaint: Complaint, kind: str, at: dt.datetime, role: str | None, actor_id: int | None, text=None):
+def record_event(complaint: Complaint, kind: str, at: dt.datetime, role: str | None, actor_id: int | None, text=None):
     event = ComplaintEvent(
         complaint_id=complaint.id,
         kind=kind,
@@ -128,7 +126,7 @@ def _event(complaint: Complaint, kind: str, at: dt.datetime, role: str | None, a
     return event
 
 
-def _audit_data(complaint: Complaint, **more: Any) -> dict[str, Any]:
+def audit_data(complaint: Complaint, **more: Any) -> dict[str, Any]:
     data = {
         "tracking_number": complaint.tracking_number,
         "agency": complaint_agency(complaint).slug,
@@ -248,11 +246,13 @@ def file_complaint(
         )
         db.session.add(complaint)
         db.session.flush()
-        event = _event(complaint, "received", received, role or COMPLAINANT, actor.id if entered_by_staff else None)
+        event = record_event(
+            complaint, "received", received, role or COMPLAINANT, actor.id if entered_by_staff else None
+        )
         audit.record(
             "complaint.received",
             complaint,
-            _audit_data(complaint, channel=channel, received_at=received),
+            audit_data(complaint, channel=channel, received_at=received),
             actor=actor if entered_by_staff else COMPLAINANT,
         )
         signals.complaint_changed.send(complaint, step="received", event=event)
@@ -311,8 +311,8 @@ def answer_complaint(actor: User | None, complaint: Complaint, answer: str, *, n
             row.first_answered_at = now
             row.answered_on_time = deadlines.answered_on_time(row.first_due_at, now)
         role = staff_role(actor, agency)
-        event = _event(row, "answered", now, role, actor.id, answer)
-        audit.record("complaint.answered", row, _audit_data(row, on_time=on_time, answered_at=now), actor=actor)
+        event = record_event(row, "answered", now, role, actor.id, answer)
+        audit.record("complaint.answered", row, audit_data(row, on_time=on_time, answered_at=now), actor=actor)
         signals.complaint_changed.send(row, step="answered", event=event)
     return row
 
@@ -328,8 +328,8 @@ def confirm_complaint(
         if row.status != ComplaintStatus.ANSWERED:
             raise Conflict(_l("Only an answered complaint can be confirmed or disputed."))
         row.status, row.confirmed_at = ComplaintStatus.CONFIRMED, now
-        event = _event(row, "confirmed", now, COMPLAINANT, None)
-        audit.record("complaint.confirmed", row, _audit_data(row), actor=COMPLAINANT)
+        event = record_event(row, "confirmed", now, COMPLAINANT, None)
+        audit.record("complaint.confirmed", row, audit_data(row), actor=COMPLAINANT)
         signals.complaint_changed.send(row, step="confirmed", event=event)
     return row
 
@@ -358,30 +358,29 @@ def dispute_complaint(
         row.answered_at = None
         row.due_at = deadlines.due_after_dispute(now)
         row.reminded_at = row.overdue_recorded_at = None
-        event = _event(row, "disputed", now, COMPLAINANT, None, reason)
-        audit.record("complaint.disputed", row, _audit_data(row, disputes=row.dispute_count), actor=COMPLAINANT)
+        event = record_event(row, "disputed", now, COMPLAINANT, None, reason)
+        audit.record("complaint.disputed", row, audit_data(row, disputes=row.dispute_count), actor=COMPLAINANT)
         signals.complaint_changed.send(row, step="disputed", event=event)
     return row
 
 
-_MOVED = frozenset(
-    (
-        "decide_text",
-        "public_view",
-        "Page",
-        "staff_list",
-        "text_queue",
-        "own_complaints",
-        "remind_due",
-        "record_overdue",
-    )
-)
-
-
-def __getattr__(name: str) -> Any:
-    """These live in complaint_queries (this module passed 400 lines); complaints.<name> still works."""
-    if name in _MOVED:  # imported lazily: complaint_queries imports this module
-        from consult.accountability.services import complaint_queries
-
-        return getattr(complaint_queries, name)
-    raise AttributeError(name)
+def decide_text(actor: User | None, complaint: Complaint, decision: str, reason: str | None = None) -> Complaint:
+    """A moderator of the agency publishes a pending complaint text ("public") or refuses it ("hidden", with a
+    reason). Audited as complaint.text_public / complaint.text_hidden."""
+    agency = complaint_agency(complaint)
+    if not can_handle(actor, agency):
+        raise NotAllowed()
+    if decision not in (TextVisibility.PUBLIC, TextVisibility.HIDDEN):
+        raise Invalid(fields={"decision": _l("Choose publish or refuse.")})
+    fields: dict[str, object] = {}
+    reason = _text(reason, "reason", 500, fields, required=decision == TextVisibility.HIDDEN)
+    if fields:
+        raise Invalid(fields=fields)
+    with write_transaction():
+        row = _locked(complaint)
+        if row.text_visibility != TextVisibility.PENDING:
+            raise Conflict(_l("This text is not waiting for a decision."))
+        row.text_visibility = decision
+        record_event(row, f"text_{decision}", utcnow(), staff_role(actor, agency), actor.id, reason)
+        audit.record(f"complaint.text_{decision}", row, audit_data(row, reason=reason), actor=actor)
+    return row

@@ -1,6 +1,4 @@
-"""Complaints after filing, apart from the complainant's and the agency's steps: moderators' decisions on
-publishing a text, the public view, the staff's list, the text queue, a complainant's own complaints, and the
-scheduler's reminders and first moment overdue (split from complaints.py, which passes these names on)."""
+"""Reading complaints: the public view (no personal data), the staff list (keyset), the text queue, a person's own."""
 
 from __future__ import annotations
 
@@ -10,56 +8,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from consult import audit, signals
-from consult.accountability.models import (
-    Complaint,
-    ComplaintEvent,
-    ComplaintStatus,
-    TextVisibility,
-)
-from consult.accountability.services.complaints import (  # noqa: F401
-    PAGE_SIZE,
-    REMIND_BEFORE,
-    _audit_data,
-    _event,
-    _locked,
-    _text,
-    can_handle,
-    complaint_agency,
-    staff_role,
-)
+from consult.accountability.models import Complaint, ComplaintEvent, ComplaintStatus, TextVisibility
+from consult.accountability.services.complaints import can_handle
 from consult.accounts.models import User
 from consult.agencies.models import Agency
-from consult.errors import Conflict, Invalid, NotAllowed
-from consult.extensions import db, write_transaction
-from consult.i18n import lazy_gettext as _l
+from consult.errors import NotAllowed
+from consult.extensions import db
 from consult.pagination import decode_cursor, encode_cursor
 from consult.timeutil import iso_utc, utcnow
 
-
-def decide_text(actor: User | None, complaint: Complaint, decision: str, reason: str | None = None) -> Complaint:
-    """A moderator of the agency publishes a pending complaint text ("public") or refuses it ("hidden", with a
-    reason). Audited as complaint.text_public / complaint.text_hidden."""
-    agency = complaint_agency(complaint)
-    if not can_handle(actor, agency):
-        raise NotAllowed()
-    if decision not in (TextVisibility.PUBLIC, TextVisibility.HIDDEN):
-        raise Invalid(fields={"decision": _l("Choose publish or refuse.")})
-    fields: dict[str, object] = {}
-    reason = _text(reason, "reason", 500, fields, required=decision == TextVisibility.HIDDEN)
-    if fields:
-        raise Invalid(fields=fields)
-    with write_transaction():
-        row = _locked(complaint)
-        if row.text_visibility != TextVisibility.PENDING:
-            raise Conflict(_l("This text is not waiting for a decision."))
-        row.text_visibility = decision
-        _event(row, f"text_{decision}", utcnow(), staff_role(actor, agency), actor.id, reason)
-        audit.record(f"complaint.text_{decision}", row, _audit_data(row, reason=reason), actor=actor)
-    return row
-
-
-# --- reading ---------------------------------------------------------------------------------------------------
+PAGE_SIZE = 25
+FILTERS = ("open", "overdue", "disputed", "all")
 
 
 def public_view(complaint: Complaint, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -175,58 +134,3 @@ def own_complaints(user: User, limit: int = 100) -> list[Complaint]:
             sa.select(Complaint).where(Complaint.complainant_id == user.id).order_by(Complaint.id.desc()).limit(limit)
         )
     )
-
-
-# --- the scheduler ------------------------------------------------------------------------------------------------
-
-
-def _claim(condition, column, now: dt.datetime, complaint_id: int) -> bool:
-    """Mark one complaint's step as done (reminded_at / overdue_recorded_at) only if nobody did it yet."""
-    done = db.session.execute(
-        sa.update(Complaint).where(Complaint.id == complaint_id, condition).values({column: now})
-    ).rowcount
-    return done == 1
-
-
-def remind_due(now: dt.datetime, batch: int = 200) -> int:
-    """Remind the agency's staff of unanswered complaints due within REMIND_BEFORE, once per due date."""
-    condition = sa.and_(
-        Complaint.answered_at.is_(None),
-        Complaint.status != ComplaintStatus.CONFIRMED,
-        Complaint.reminded_at.is_(None),
-        Complaint.due_at > now,
-        Complaint.due_at <= now + REMIND_BEFORE,
-    )
-    ids = list(db.session.scalars(sa.select(Complaint.id).where(condition).order_by(Complaint.id).limit(batch)))
-    sent = 0
-    for complaint_id in ids:
-        with write_transaction():
-            if not _claim(condition, "reminded_at", now, complaint_id):
-                continue
-            row = db.session.get(Complaint, complaint_id, populate_existing=True)
-            signals.complaint_changed.send(row, step="reminder", event=None)
-            sent += 1
-    return sent
-
-
-def record_overdue(now: dt.datetime, batch: int = 200) -> int:
-    """Record the first moment each complaint is overdue in the audit chain, once per due date, and tell the
-    complainant (signal step "overdue")."""
-    condition = sa.and_(
-        Complaint.answered_at.is_(None),
-        Complaint.status != ComplaintStatus.CONFIRMED,
-        Complaint.overdue_recorded_at.is_(None),
-        Complaint.due_at < now,
-    )
-    ids = list(db.session.scalars(sa.select(Complaint.id).where(condition).order_by(Complaint.id).limit(batch)))
-    recorded = 0
-    for complaint_id in ids:
-        with write_transaction():
-            if not _claim(condition, "overdue_recorded_at", now, complaint_id):
-                continue
-            row = db.session.get(Complaint, complaint_id, populate_existing=True)
-            event = _event(row, "overdue", now, None, None)
-            audit.record("complaint.overdue", row, _audit_data(row, recorded_at=now), actor="scheduler")
-            signals.complaint_changed.send(row, step="overdue", event=event)
-            recorded += 1
-    return recorded
