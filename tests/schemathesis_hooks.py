@@ -43,7 +43,7 @@ RULES_BEYOND_THE_SCHEMA = {
     # staff only, within 30 days back and not in the future; a published commitment or a service of that agency
     ("POST", "/complaints"): {"received_at", "commitment_id", "service", "complainant_name"},
     # a paper form's service date: today or within the last year, in the agency's time zone
-    ("POST", "/agencies/{slug}/surveys"): {"served_on"},
+    ("POST", "/agencies/{slug}/surveys"): {"served_on", "scores"},  # scores: whole numbers (1.0 is refused, as ids)
     # the revised text: sections with titles and bodies, themes of that round (each rule in the document)
     ("POST", "/documents/{id}/versions"): {"sections", "changes", "round_id"},
 }
