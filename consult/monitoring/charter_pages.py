@@ -54,7 +54,7 @@ def version_changes(document_id: int, number: int):
         sections.append(
             {
                 **s,
-                "html": diffing.render_ops_html(s["ops"], **labels),  # escaped there: |safe in the template
+                "diff_html": diffing.render_ops_html(s["ops"], **labels),  # escaped there: |safe in the template
                 "themes": [(i, theme_titles.get(i, f"#{i}")) for i in s["theme_ids"]],
             }
         )

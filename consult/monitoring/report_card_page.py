@@ -23,7 +23,7 @@ bp = Blueprint("report_card", __name__)
 def report_card_page(slug: str):
     agency = get_agency(slug)
     card = cards.report_card(agency)
-    charts = {}
+    charts, tables = {}, {}
     for n, row in enumerate(card.services):
         chart = trend_chart(
             [(str(q).replace("-Q", " T"), float(r.index) if r.index is not None else None) for q, r in row.trend],
@@ -38,5 +38,5 @@ def report_card_page(slug: str):
             heading=_("Quarter"),
             value_heading=_("Index"),
         )
-        charts[row.service.id] = (chart.svg, table_html(chart.table))
-    return render_template("accountability/report_card.html", agency=agency, card=card, charts=charts)
+        charts[row.service.id], tables[row.service.id] = chart, table_html(chart.table)
+    return render_template("accountability/report_card.html", agency=agency, card=card, charts=charts, tables=tables)

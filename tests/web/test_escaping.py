@@ -98,6 +98,7 @@ def test_no_code_marks_text_as_markup():
     # and the stance chart, markup ElementTree escaped (consult/monitoring/svg.py)
     sanitised = ("body_html", "overview_html", "synthesis_html", "response_html", "chart.svg", "chart_table")
     sanitised += ("what_html", "answer_html", "text_html")  # complaints and their answers (consult.sanitize)
+    sanitised += ("diff_html",)  # a version's word diff: every text escaped by consult.documents.diff.render_ops_html
     assert all(expr.endswith(sanitised) for expr in safe_uses), safe_uses
 
 
