@@ -158,7 +158,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(report_card_bp)
     app.register_blueprint(revision_admin_bp)
     from consult.accountability.complaint_views import bp as complaints_bp
+    from consult.accountability.maklumat_views import bp as maklumat_bp
+    from consult.accountability.service_views import bp as services_admin_bp
     from consult.accountability.workspace_views import bp as complaints_admin_bp
 
     app.register_blueprint(complaints_bp)
+    app.register_blueprint(maklumat_bp)
+    app.register_blueprint(services_admin_bp)
     app.register_blueprint(complaints_admin_bp)

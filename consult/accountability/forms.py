@@ -17,7 +17,10 @@ class ComplaintForm(FlaskForm):
     )
     where = StringField(_l("Where did it happen? (optional)"), description=_l("For example: the counter, the office."))
     when = StringField(_l("When did it happen? (optional)"), description=_l("For example: Monday 3 March, morning."))
-    confidential = BooleanField(_l("Keep my identity confidential from the agency's staff"))
+    confidential = BooleanField(
+        _l("Confidential: never publish the text"),
+        description=_l("The agency's staff still see who filed it; the public never sees your identity in any case."),
+    )
     publish_text = BooleanField(_l("Ask to publish the text of my complaint (a moderator decides)"))
 
 
@@ -37,7 +40,10 @@ class CounterComplaintForm(ComplaintForm):
     )
     received_place = StringField(_l("Place received (optional)"))
     complainant_name = StringField(_l("Complainant's name (optional, never public)"))
-    complainant_contact = StringField(_l("Complainant's phone or e-mail (optional, never public)"))
+    complainant_contact = StringField(
+        _l("Complainant's phone or e-mail (optional, never public)"),
+        description=_l("An e-mail address hears of every step of the complaint."),
+    )
 
 
 class LookupForm(FlaskForm):
@@ -79,3 +85,13 @@ class CommitmentForm(FlaskForm):
     )
     value = StringField(_l("Value"), description=_l("A whole number for days and rupiah."))
     section_key = StringField(_l("Section"))
+
+
+class PeopleServedForm(FlaskForm):
+    """One service's row on /kelola/<slug>/layanan (prefixed by the service, several on one page)."""
+
+    people_served = StringField(
+        _l("People served"),
+        description=_l("How many people the service serves in the period: the survey's minimum sample comes from it."),
+    )
+    period = StringField(_l("Period"), description=_l("For example: per quarter."))

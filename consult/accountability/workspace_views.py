@@ -49,7 +49,7 @@ def complaints():
         page = reads.staff_list(current_user, g.agency, status=status, cursor=request.args.get("setelah"), now=now)
     except (BadParameter, Invalid):
         abort(400)
-    ids = {c.complainant_id for c in page.items if c.complainant_id and not c.confidential}
+    ids = {c.complainant_id for c in page.items if c.complainant_id}
     names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
     return render_template(
         "accountability/staff_complaints.html",

@@ -84,7 +84,7 @@ class NewComplaint(RequestModel):
     ) = None
     where: text(nullable=True, maxLength=300) = None
     when: text(nullable=True, maxLength=100, description="when it happened, as the complainant says it") = None
-    confidential: flag(description="the complainant's identity is kept from the agency's staff") = None
+    confidential: flag(description="the text is never published; the agency's staff still see the complainant") = None
     publish_text: flag(description="ask a moderator to publish the text (pending until decided)") = None
     received_at: text(
         nullable=True,

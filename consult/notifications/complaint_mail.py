@@ -1,9 +1,11 @@
-"""E-mails about complaints (signals.complaint_changed): the complainant hears of every step (when they filed with
-an account); the agency's staff (admins and moderators) hear of a reminder before the due date and of an overdue
-complaint. Queued in the step's transaction, once per complaint, step and event (or due date)."""
+"""E-mails about complaints (signals.complaint_changed): the complainant hears of every step (at their account's
+address, or at the e-mail address they gave when staff recorded the complaint at a counter, on paper or by phone;
+a telephone number gets nothing); the agency's staff (admins and moderators) hear of a reminder before the due
+date and of an overdue complaint. Queued in the step's transaction, once per complaint, step and event (or due date)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,11 +15,18 @@ from consult.accounts.models import Role, User
 from consult.agencies.models import Agency, Membership
 from consult.extensions import db
 from consult.notifications import mail
-from consult.notifications.services import enqueue, recipient_of
+from consult.notifications.services import enqueue, enqueue_address, recipient_of
 from consult.timeutil import iso_utc
 
 COMPLAINANT_STEPS = ("received", "answered", "disputed", "confirmed", "overdue")
 STAFF_STEPS = ("reminder", "overdue")
+EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+
+
+def contact_address(contact: str | None) -> str | None:
+    """The e-mail address in a contact recorded at a counter ("0812… / budi@contoh.id"), if it holds one."""
+    match = EMAIL_ADDRESS.search(contact or "")
+    return match.group(0) if match else None
 
 
 def agency_staff(agency_id: int) -> list[int]:
@@ -49,6 +58,9 @@ def on_complaint_changed(complaint: Complaint, *, step: str, event: ComplaintEve
             user, locale = recipient
             key = f"complaint:{complaint.id}:{step}:{marker}"
             queued += enqueue(user, locale, "complaint_step", key, mail.SCOPE_ALL, **context)
+    elif step in COMPLAINANT_STEPS and (address := contact_address(complaint.complainant_contact)) is not None:
+        key = f"complaint:{complaint.id}:{step}:{marker}:contact"
+        queued += enqueue_address(address, None, "complaint_step", key, **context)
     if step in STAFF_STEPS:
         staff_url = mail.public_url("complaints_admin.complaints", slug=agency.slug)
         for user_id in agency_staff(agency.id):

@@ -229,6 +229,30 @@ def enqueue(user: User, locale: str | None, kind: str, key: str, scope: str, **c
         )
 
 
+def enqueue_address(to_addr: str, locale: str | None, kind: str, key: str, **context) -> bool:
+    """Queue one e-mail to an address without an account (a complainant who gave it at a counter), rendered now;
+    no unsubscribe link (there is no account to unsubscribe), the footer says why it came. True when queued."""
+    rendered = mail.render_mail(kind, locale, user=None, unsubscribe_url=None, **context)
+    with write_transaction():
+        return bool(
+            insert_or_nothing(
+                OutboxMessage,
+                index_elements=["dedupe_key"],
+                dedupe_key=key[:200],
+                kind=kind,
+                user_id=None,
+                to_addr=to_addr,
+                subject=rendered.subject,
+                body_text=rendered.body,
+                unsubscribe_url=None,
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                next_attempt_at=utcnow(),
+                created_at=utcnow(),
+            )
+        )
+
+
 def on_account_mail(kind: str, *, to_addr: str, user: User | None, links: dict, context: dict, **_extra: Any) -> None:
     """Queue an e-mail about the account itself (consult.accounts.signals), inside the account service's
     transaction: in the person's language, whatever their notice settings (they asked for it), without an

@@ -264,3 +264,13 @@ def test_staff_list_pages_by_keyset_newest_received_first(world):
         cursor = page.next_cursor
     order = [made[i] for i in (4, 0, 2, 3, 1)]
     assert seen == order
+
+
+def test_the_agency_sees_who_filed_a_confidential_complaint_and_the_public_never_sees_its_text(client, auth, world):
+    filed = svc.file_complaint(world.citizen, world.agency, what=WHAT, confidential=True, publish_text=True)
+    number = filed.complaint.tracking_number
+    public = _text(client.get(f"/pengaduan/{number}"))
+    assert WHAT not in public and world.citizen.name not in public
+    auth.login(world.moderator)
+    staff = _text(client.get(f"/kelola/{world.agency.slug}/pengaduan"))
+    assert number in staff and "rahasia" in staff and world.citizen.name in staff

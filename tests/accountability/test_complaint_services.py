@@ -347,3 +347,25 @@ def test_a_confirmed_or_answered_complaint_is_never_overdue(world):
     run_due_jobs(utcnow())
     assert _audit("complaint.overdue") == []
     assert not db.session.get(Complaint, c.id).is_overdue(utcnow())
+
+
+def test_a_complainant_recorded_at_a_counter_hears_of_every_step_at_the_address_they_gave(world):
+    filed = svc.file_complaint(
+        world.moderator,
+        world.agency,
+        what="Surat keluhan.",
+        channel="counter",
+        complainant_name="Budi",
+        complainant_contact="0812 3456 7890 / budi@contoh.example",
+    )
+    svc.answer_complaint(world.admin, filed.complaint, "Sudah diperbaiki.")
+    by_phone = svc.file_complaint(
+        world.moderator, world.agency, what="Lewat telepon.", channel="phone", complainant_contact="0812 1111 2222"
+    )
+    mails = _mails("complaint_step")
+    assert [m.to_addr for m in mails] == ["budi@contoh.example"] * 2  # the phone number gets nothing
+    assert mails[0].user_id is None and mails[0].unsubscribe_url is None
+    assert mails[0].body_text.startswith("Halo Budi,") and filed.complaint.tracking_number in mails[0].subject
+    assert "mencatat pengaduan" in mails[0].body_text  # the footer says why the address got it
+    assert "Sudah diperbaiki." in mails[1].body_text
+    assert by_phone.complaint.tracking_number not in " ".join(m.subject for m in mails)

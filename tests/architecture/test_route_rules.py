@@ -242,6 +242,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("surveys.survey_form", "GET"): R("logged_in", "/instansi/{a}/survei"),
     ("surveys.submit_survey", "POST"): R("logged_in", "/instansi/{a}/survei"),
     ("report_card.report_card_page", "GET"): R("anyone", "/instansi/{a}/rapor"),
+    ("maklumat.charter", "GET"): R("anyone", "/instansi/{a}/layanan/{service_slug}/maklumat"),
+    ("services_admin.services", "GET"): R("moderators", "/kelola/{a}/layanan"),
+    ("services_admin.people_served", "POST"): R("moderators", "/kelola/{a}/layanan/{service}"),
     ("api.close_round", "POST"): R("moderators", "/api/v1/rounds/{round}/close", {"reason": "Uji penutupan."}),
     ("api.extend_round", "POST"): R(
         "moderators",
@@ -359,6 +362,7 @@ def world(make):
             "complaint": complaint.tracking_number,
             "commitment": commitment.id,
             "service": service.id,
+            "service_slug": service.slug,
         },
     )
 

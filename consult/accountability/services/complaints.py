@@ -18,7 +18,8 @@ roles only) and sends signals.complaint_changed (notifications e-mails the compl
 
 Texts are private by default: only counts, commitments and statuses are public. A complainant who asks to publish
 the text makes it "pending" until a moderator of the agency approves ("public") or refuses ("hidden", with a
-reason). A confidential complaint's complainant is not shown to the agency's staff, and its text is never public.
+reason). A confidential complaint's text is never public (the agency's staff see who filed it, as SP4N-LAPOR!'s
+"rahasia" does; the complainant's identity is never public for any complaint).
 """
 
 from __future__ import annotations
