@@ -19,6 +19,11 @@ from consult.monitoring.charts import table_html, trend_chart
 bp = Blueprint("report_card", __name__)
 
 
+def _quarter(q) -> str:
+    """A quarter as the page writes it, the Indonesian way: "2026 T3" (triwulan), not the API's "2026-Q3"."""
+    return str(q).replace("-Q", " T")
+
+
 @bp.get("/instansi/<slug>/rapor")
 def report_card_page(slug: str):
     agency = get_agency(slug)
@@ -26,7 +31,7 @@ def report_card_page(slug: str):
     charts, tables = {}, {}
     for n, row in enumerate(card.services):
         chart = trend_chart(
-            [(str(q).replace("-Q", " T"), float(r.index) if r.index is not None else None) for q, r in row.trend],
+            [(_quarter(q), float(r.index) if r.index is not None else None) for q, r in row.trend],
             title=_("Satisfaction index per quarter: %(service)s", service=row.service.name),
             desc=_(
                 "The satisfaction index (25–100) of each of the last eight quarters; "
@@ -39,4 +44,7 @@ def report_card_page(slug: str):
             value_heading=_("Index"),
         )
         charts[row.service.id], tables[row.service.id] = chart, table_html(chart.table)
-    return render_template("accountability/report_card.html", agency=agency, card=card, charts=charts, tables=tables)
+    period = [_quarter(q) for q in card.period]
+    return render_template(
+        "accountability/report_card.html", agency=agency, card=card, charts=charts, tables=tables, period=period
+    )
