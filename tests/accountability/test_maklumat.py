@@ -101,3 +101,10 @@ def test_the_charter_runs_a_constant_number_of_queries(client, make):
         svc.file_complaint(admin, agency, what=f"Keluhan {n}.", channel="paper")
     db.session.commit()
     assert queries() == few <= 6
+
+
+def test_the_report_card_links_each_covered_service_to_its_charter(client, make):
+    world = build_world(make)
+    db.session.commit()
+    html = client.get(f"/instansi/{world.agency.slug}/rapor").get_data(as_text=True)
+    assert f'href="{_url(world)}"' in html
