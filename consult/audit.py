@@ -168,17 +168,22 @@ class Verification:
 
 
 def _iter_entries(conn: sa.Connection, batch: int = 2000) -> Iterator[sa.Row]:
-    """Every stored entry in seq order, whatever its seq (a forged seq 0 is not skipped)."""
+    """Every stored entry in seq order, whatever its seq (a forged seq 0 is not skipped), with its values as the
+    database holds them: no column is converted on the way (a time edited into garbage must reach the check,
+    not fail inside the driver's conversion)."""
     table = AuditEntry.__table__
-    after: int | None = None
+    columns = [sa.type_coerce(c, sa.String).label(c.name) if c.name != "seq" else c for c in table.c]
+    after: Any = None
     while True:
-        query = sa.select(table).order_by(table.c.seq).limit(batch)
+        query = sa.select(*columns).order_by(table.c.seq).limit(batch)
         if after is not None:
             query = query.where(table.c.seq > after)
         rows = conn.execute(query).all()
         if not rows:
             return
         yield from rows
+        if not isinstance(rows[-1].seq, int):
+            return  # a seq that is no number sorts last (SQLite): nothing can follow it
         after = rows[-1].seq
 
 
@@ -193,36 +198,52 @@ def verify() -> Verification:
         return _verify_rows(_iter_entries(conn))
 
 
+def _stored_time(value: Any) -> str:
+    """The hashed form of a stored time: a datetime (PostgreSQL's driver) or SQLite's text; ValueError otherwise."""
+    if isinstance(value, dt.datetime):
+        return _fmt_time(value)
+    if isinstance(value, str):
+        return _fmt_time(dt.datetime.fromisoformat(value.strip()))
+    raise ValueError(f"not a time: {value!r}")
+
+
+def _entry_problem(entry: sa.Row, expected_seq: int, prev: str) -> str | None:
+    """What is wrong with one entry, or None; never an exception, whatever the row holds."""
+    if not isinstance(entry.seq, int) or isinstance(entry.seq, bool):
+        return f"sequence number {entry.seq!r} is not a whole number (entry edited)"
+    if entry.seq != expected_seq:
+        return f"expected entry {expected_seq}, found {entry.seq} (entries deleted or inserted)"
+    for name in ("actor", "action", "subject_type", "subject_id", "data_json", "prev_hash", "hash"):
+        if not isinstance(getattr(entry, name), str):
+            return f"{name} is missing (entry edited)"
+    if entry.prev_hash != prev:
+        return "previous hash does not match the entry before it"
+    try:
+        at = _stored_time(entry.at)
+    except (TypeError, ValueError, OverflowError):
+        return f"time {entry.at!r} is not a valid timestamp (entry edited)"
+    try:
+        data = json.loads(entry.data_json)
+        actual = compute_hash(
+            entry.seq, at, entry.actor, entry.action, entry.subject_type, entry.subject_id, entry.data_json, prev
+        )
+        canonical = canonical_json(data)
+    except (TypeError, ValueError, RecursionError):
+        return "data is not valid JSON"
+    if canonical != entry.data_json:
+        return "data not in canonical form (entry edited)"
+    if actual != entry.hash:
+        return "content does not match its hash (entry edited)"
+    return None
+
+
 def _verify_rows(entries: Iterator[sa.Row]) -> Verification:
     expected_seq, prev, count = 1, GENESIS, 0
     for entry in entries:
-        if entry.seq != expected_seq:
-            return Verification(
-                False,
-                count,
-                prev,
-                entry.seq,
-                f"expected entry {expected_seq}, found {entry.seq} (entries deleted or inserted)",
-            )
-        if entry.prev_hash != prev:
-            return Verification(False, count, prev, entry.seq, "previous hash does not match the entry before it")
-        try:
-            actual = compute_hash(
-                entry.seq,
-                _fmt_time(entry.at),
-                entry.actor,
-                entry.action,
-                entry.subject_type,
-                entry.subject_id,
-                entry.data_json,
-                entry.prev_hash,
-            )
-        except ValueError:
-            return Verification(False, count, prev, entry.seq, "data is not valid JSON")
-        if canonical_json(json.loads(entry.data_json)) != entry.data_json:
-            return Verification(False, count, prev, entry.seq, "data not in canonical form (entry edited)")
-        if actual != entry.hash:
-            return Verification(False, count, prev, entry.seq, "content does not match its hash (entry edited)")
+        problem = _entry_problem(entry, expected_seq, prev)
+        if problem is not None:
+            bad = entry.seq if isinstance(entry.seq, int) else expected_seq
+            return Verification(False, count, prev, bad, problem)
         prev, expected_seq, count = entry.hash, expected_seq + 1, count + 1
     return Verification(True, count, prev)
 

@@ -266,6 +266,35 @@ def audit_verify():
     sys.exit(1)
 
 
+@audit_cli.command("head")
+def audit_head():
+    """Print the chain's head, signed (keep it: a later rewrite of history cannot extend it)."""
+    from consult.audit import head
+    from consult.monitoring import keys
+
+    click.echo(json.dumps(keys.sign(head()), indent=2))
+
+
+@audit_cli.command("rotate-key")
+def audit_rotate_key():
+    """Retire the key that signs audit heads and make a new one; recorded in the chain (docs/OPERATIONS.md)."""
+    from consult import audit
+    from consult.extensions import write_transaction
+    from consult.monitoring import keys
+
+    old_id, new_id = keys.rotate()
+    with write_transaction():
+        audit.record(
+            "audit.key_rotated",
+            None,
+            {"old_key_id": old_id, "new_key_id": new_id, "public_key": keys.public_key_of(new_id)},
+            actor="cli",
+            subject_type="audit_key",
+            subject_id=new_id,
+        )
+    click.echo(f"rotated: {old_id} retired, {new_id} signs from now on")
+
+
 def init_app(app: Flask) -> None:
     for group in (seed_cli, users_cli, rounds_cli, scheduler_cli, audit_cli, *DELIBERATION_COMMANDS):
         app.cli.add_command(group)

@@ -57,6 +57,9 @@ class Config:
     # small pages: Brotli where the browser takes it (every current phone browser), else gzip.
     # Anonymous round pages from memory (consult/pagecache.py); false only to measure the difference
     PAGE_CACHE_ENABLED = _bool("PAGE_CACHE_ENABLED", True)
+    # The Ed25519 key that signs audit heads (consult/monitoring/keys.py): a PEM file; None: generated into
+    # instance/audit_signing_key.pem. Every web process of one installation must use the same file.
+    AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE") or None
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 5
     COMPRESS_LEVEL = 6

@@ -118,6 +118,15 @@ class AuditHead(ResponseModel):
     seq: int
     hash: str
     at: str | None
+    signature: str = Field(description='Ed25519 over the canonical JSON of {"seq", "hash", "at"}, base64')
+    key_id: str = Field(description="the signing key (GET /api/v1/audit/keys): SHA-256 of the public key, 16 hex")
+
+
+class AuditKey(ResponseModel):
+    key_id: str
+    public_key: str = Field(description="the raw 32-byte Ed25519 public key, base64")
+    valid_from: str = Field(alias="from", serialization_alias="from")
+    until: str | None = Field(description="when the key was retired; null for the key in use")
 
 
 class AuditPage(ResponseModel):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, request
+from pydantic import RootModel
 from werkzeug.exceptions import MethodNotAllowed
 
 from consult import audit
@@ -17,6 +18,7 @@ from consult.api.openapi import openapi_document
 from consult.api.spec import Api, Query
 from consult.audit import AuditEntry
 from consult.extensions import csrf, db
+from consult.monitoring import keys
 from consult.rounds import services as rounds
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -115,13 +117,38 @@ def audit_entries(after: int | None, limit: int) -> schemas.AuditPage:
     return schemas.AuditPage(
         items=[serializers.audit_entry(e) for e in items],
         next_cursor=next_after,
-        head=schemas.AuditHead(**audit.head()),
+        head=schemas.AuditHead(**keys.sign(audit.head())),
     )
 
 
-@api.get("/audit/head", summary="The newest audit entry's seq and hash", ok=schemas.AuditHead)
+@api.get(
+    "/audit/head",
+    summary="The newest audit entry's seq and hash, signed",
+    description="Keep the signed heads you fetch: two signed heads that do not extend each other prove a rewrite "
+    "of history. Check the signature with the key of its key_id (GET /api/v1/audit/keys).",
+    ok=schemas.AuditHead,
+)
 def audit_head() -> schemas.AuditHead:
-    return schemas.AuditHead(**audit.head())
+    return schemas.AuditHead(**keys.sign(audit.head()))
+
+
+class AuditKeys(RootModel[list[schemas.AuditKey]]):
+    """A JSON array (CONTRACT.md): every key that has signed heads, the current one last."""
+
+
+@api.get(
+    "/audit/keys",
+    summary="The public keys that sign audit heads",
+    description="Ed25519 public keys, base64; a retired key has its `until` and still checks the heads it signed.",
+    ok=AuditKeys,
+)
+def audit_keys() -> AuditKeys:
+    return AuditKeys(
+        [
+            schemas.AuditKey(key_id=k.key_id, public_key=k.public_key, **{"from": k.valid_from}, until=k.until)
+            for k in keys.published_keys()
+        ]
+    )
 
 
 @api.get(

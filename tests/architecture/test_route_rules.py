@@ -213,6 +213,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("api.moderation_log", "GET"): R("anyone", "/api/v1/moderation-log"),
     ("api.audit_entries", "GET"): R("anyone", "/api/v1/audit"),
     ("api.audit_head", "GET"): R("anyone", "/api/v1/audit/head"),
+    ("api.audit_keys", "GET"): R("anyone", "/api/v1/audit/keys"),
     ("api.me", "GET"): R("logged_in", "/api/v1/me"),
     ("api.post_comment", "POST"): R("logged_in", "/api/v1/rounds/{round}/comments"),
     ("api.vote", "PUT"): R("logged_in", "/api/v1/comments/{comment}/vote"),

@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +20,8 @@ from consult import audit
 from consult.audit import GENESIS, AuditEntry, canonical_json, compute_hash
 from consult.errors import Invalid
 from consult.extensions import db, write_transaction
+from consult.monitoring import keys
+from consult.monitoring.signing import verify_head
 from consult.timeutil import iso_utc, utcnow
 
 EMAIL = re.compile(r"[^\s\"@]+@[^\s\"@]+")
@@ -439,7 +442,9 @@ def test_api_lists_entries_in_seq_order_linked_by_hashes(chain, client):
     assert items[2]["data"] == {"n": 3, "text": "Catatan ke-3: ruang terbuka hijau — ✓"}
     assert set(items[0]) == set(HASH_FIELDS) | {"hash"}
     assert body["next_cursor"] is None
-    assert body["head"] == {"seq": 5, "hash": items[-1]["hash"], "at": items[-1]["at"]}
+    head = body["head"]
+    assert {k: head[k] for k in ("seq", "hash", "at")} == {"seq": 5, "hash": items[-1]["hash"], "at": items[-1]["at"]}
+    assert verify_head(keys.public_key_of(head["key_id"]), head)
 
 
 def test_api_paginates_with_after_limit_and_next_cursor(chain, client):
@@ -472,12 +477,14 @@ def test_api_head_equals_the_last_entry(chain, client):
     head = client.get("/api/v1/audit/head").get_json()
     last = client.get("/api/v1/audit").get_json()["items"][-1]
 
-    assert head == {"seq": last["seq"], "hash": last["hash"], "at": last["at"]}
-    assert head == audit.head()
+    assert {k: head[k] for k in ("seq", "hash", "at")} == {"seq": last["seq"], "hash": last["hash"], "at": last["at"]}
+    assert {k: head[k] for k in ("seq", "hash", "at")} == audit.head()
+    assert set(head) == {"seq", "hash", "at", "signature", "key_id"}
 
 
 def test_api_head_of_an_empty_chain_is_the_genesis_hash(client):
-    assert client.get("/api/v1/audit/head").get_json() == {"seq": 0, "hash": GENESIS, "at": None}
+    head = client.get("/api/v1/audit/head").get_json()
+    assert {k: head[k] for k in ("seq", "hash", "at")} == {"seq": 0, "hash": GENESIS, "at": None}
 
 
 # --- 4. the hash format, as a monitor recomputes it ---------------------------------------------------------
@@ -513,3 +520,73 @@ def test_a_monitor_can_check_the_whole_chain_from_the_api_alone(chain, client, m
         assert _monitor_hash(item) == item["hash"]
         prev = item["hash"]
     assert prev == client.get("/api/v1/audit/head").get_json()["hash"]
+
+
+# --- 5. values that no longer parse: a finding, never a traceback ---------------------------------------------
+
+
+def _raw(statement: str, **params) -> None:
+    """Raw SQL without any type conversion: what someone editing the database file by hand can store."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(statement), params)
+
+
+GARBAGE = [
+    pytest.param("at", "kemarin sore", "not a valid timestamp", id="time-edited-into-garbage"),
+    pytest.param("at", "2026-13-45 99:00:00", "not a valid timestamp", id="time-out-of-range"),
+    pytest.param("at", "", "not a valid timestamp", id="time-emptied"),
+    pytest.param("data_json", "", "not valid JSON", id="data-emptied"),
+    pytest.param("data_json", "[[[[", "not valid JSON", id="data-garbage"),
+    pytest.param("hash", "", "entry edited", id="hash-emptied"),
+    pytest.param("subject_id", "", "entry edited", id="subject-emptied"),
+]
+
+
+@pytest.mark.parametrize(("column", "value", "problem"), GARBAGE)
+def test_verify_names_the_entry_whose_value_no_longer_parses(chain, runner, column, value, problem):
+    if db.engine.dialect.name != "sqlite" and column == "at":
+        pytest.skip("PostgreSQL's timestamp column refuses such a value: the damage cannot be stored there")
+    _raw(f"UPDATE audit_entries SET {column} = :v WHERE seq = 3", v=value)
+
+    _assert_detected(runner, bad_seq=3, problem=problem, intact_before=2)
+
+
+# --- 6. signed heads ------------------------------------------------------------------------------------------
+
+
+def test_every_head_the_api_gives_is_signed_by_a_published_key(chain, client):
+    head = client.get("/api/v1/audit/head").get_json()
+    published = client.get("/api/v1/audit/keys").get_json()
+    assert [k["key_id"] for k in published] == [head["key_id"]] and published[0]["until"] is None
+    assert verify_head(published[0]["public_key"], head)
+    assert not verify_head(published[0]["public_key"], {**head, "seq": head["seq"] - 1})  # a head edited
+    assert not verify_head(published[0]["public_key"], {**head, "hash": _sha("forged")})
+
+
+def test_the_key_is_kept_in_the_instance_folder_and_rotation_keeps_old_heads_checkable(app, chain, client, runner):
+    before = client.get("/api/v1/audit/head").get_json()
+    key_file = Path(app.instance_path) / "audit_signing_key.pem"
+    assert key_file.exists() and key_file.stat().st_mode & 0o077 == 0  # only the owner may read it
+    result = runner.invoke(args=["audit", "rotate-key"])
+    assert result.exit_code == 0, result.output
+    after = client.get("/api/v1/audit/head").get_json()
+    assert after["key_id"] != before["key_id"] and after["seq"] == before["seq"] + 1  # the rotation is audited
+    published = {k["key_id"]: k for k in client.get("/api/v1/audit/keys").get_json()}
+    assert published[before["key_id"]]["until"] is not None and published[after["key_id"]]["until"] is None
+    assert verify_head(published[before["key_id"]]["public_key"], before)
+    assert verify_head(published[after["key_id"]]["public_key"], after)
+    entry = _entry(after["seq"])
+    assert entry["action"] == "audit.key_rotated"
+    assert json.loads(entry["data_json"]) == {
+        "old_key_id": before["key_id"],
+        "new_key_id": after["key_id"],
+        "public_key": published[after["key_id"]]["public_key"],
+    }
+    assert "PRIVATE" not in key_file.with_name("audit_keys.json").read_text()
+
+
+def test_flask_audit_head_prints_the_signed_head(chain, runner):
+    result = runner.invoke(args=["audit", "head"])
+    head = json.loads(result.output)
+    assert result.exit_code == 0 and head["seq"] == 5
+    assert verify_head(keys.public_key_of(head["key_id"]), head)
