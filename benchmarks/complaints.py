@@ -23,7 +23,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.harness import READ_HEADER, bench_environment, closed_loop, fetch, flask, read_row, start_server  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    CPU_SOURCES,
+    READ_HEADER,
+    bench_environment,
+    closed_loop,
+    fetch,
+    flask,
+    read_row,
+    start_server,
+)
 from benchmarks.moderation_queue import MODERATOR  # noqa: E402
 
 GZIP = {"Accept-Encoding": "gzip"}
@@ -158,11 +167,13 @@ def main() -> None:
     ap.add_argument("--database-url")
     ap.add_argument("--reset-database", action="store_true")
     args = ap.parse_args()
-    tmp, _url, env = bench_environment(args, "Complaints")
+    tmp, url, env = bench_environment(args, "Complaints")
     flask(env, "db", "upgrade")
     flask(env, "seed", "demo")
     slug, number = build(env, args.complaints)
     proc = start_server(env, args.port, args.workers, tmp / "gunicorn.log")
+    CPU_SOURCES["server_pgid"] = proc.pid  # start_new_session: the workers share the master's group
+    CPU_SOURCES["database"] = url.rsplit("/", 1)[-1] if url.startswith("postgresql") else None
     try:
         cookie = {"Cookie": log_in(args.port), **GZIP}
         targets = [
@@ -176,12 +187,15 @@ def main() -> None:
             assert status == 200, (path, status)
         print(f"### Complaints under load ({args.workers} workers, {args.clients} clients, {args.complaints:,} rows)\n")
         print(READ_HEADER)
+        cpu = []
         for path, headers in targets:
             closed_loop(args.port, args.clients, 2, lambda k, n, p=path, h=headers: ("GET", p, None, h))
             run = closed_loop(
                 args.port, args.clients, args.seconds, lambda k, n, p=path, h=headers: ("GET", p, None, h)
             )
             print(read_row(path, run, len(fetch(args.port, path, headers)[1])), flush=True)
+            cpu.append(f"- {path.split('?')[-1] if '?' in path else path}: {run.cpu}")
+        print("\n" + "\n".join(cpu))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
