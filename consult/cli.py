@@ -18,6 +18,7 @@ seed_cli = AppGroup("seed", help="Demo and synthetic data.")
 users_cli = AppGroup("users", help="Accounts and API tokens.")
 rounds_cli = AppGroup("rounds", help="Consultation rounds.")
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
+export_cli = AppGroup("export", help="The public record, for monitors.")
 scheduler_cli = AppGroup("scheduler", help="Scheduled jobs: open and close rounds, reminders, escalations, e-mail.")
 
 
@@ -295,6 +296,24 @@ def audit_rotate_key():
     click.echo(f"rotated: {old_id} retired, {new_id} signs from now on")
 
 
+@export_cli.command("round")
+@click.argument("round_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="FILE.zip")
+def export_round(round_id, out):
+    """Write a fresh archive of the round's public record with the current audit head (CONTRACT.md)."""
+    from consult.monitoring import archives
+    from consult.rounds.services import get_round
+
+    try:
+        rnd = get_round(round_id)
+    except NotFound:
+        click.echo(f"Round {round_id} does not exist.", err=True)
+        sys.exit(1)
+    manifest = archives.export(rnd, out)
+    head = manifest["audit_head"]
+    click.echo(f"Wrote {out}: {len(manifest['files'])} files, audit head {head['seq']} {head['hash']}")
+
+
 def init_app(app: Flask) -> None:
-    for group in (seed_cli, users_cli, rounds_cli, scheduler_cli, audit_cli, *DELIBERATION_COMMANDS):
+    for group in (seed_cli, users_cli, rounds_cli, scheduler_cli, audit_cli, export_cli, *DELIBERATION_COMMANDS):
         app.cli.add_command(group)

@@ -60,6 +60,8 @@ class Config:
     # The Ed25519 key that signs audit heads (consult/monitoring/keys.py): a PEM file; None: generated into
     # instance/audit_signing_key.pem. Every web process of one installation must use the same file.
     AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE") or None
+    # Where frozen round archives are written (consult/monitoring/archives.py); None: instance/archives.
+    ARCHIVE_DIR = os.environ.get("ARCHIVE_DIR") or None
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 5
     COMPRESS_LEVEL = 6

@@ -122,11 +122,13 @@ class Chain:
             self.posted[sid]["body_sha256"] = data.get("body_sha256")
         if "moderation_action_id" in data:
             self.moderation[str(data["moderation_action_id"])] = data
+        if action == "summary.published" and kind in ("rounds", "summaries") and sid == self.round_id:
+            self.summary = data
         if kind == "rounds" and sid == self.round_id:
-            if action == "summary.published":
-                self.summary = data
-            elif action == "seed.load":
+            if action == "seed.load":
                 self.seeded_declared += sum(n for n in (data.get("comments"), data.get("replies")) if type(n) is int)
+            elif action == "round.imported" and type(data.get("comments")) is int:
+                self.seeded_declared += data["comments"]  # a Polis import: its comments came in bulk
         if action == "version.adopted":
             self.adopted[sid] = data
 
@@ -320,6 +322,11 @@ def check_data(zf, manifest, chain):
             raise Problem("adopted-version.json has no version.adopted entry in audit.jsonl")
         if entry.get("version_sha256") and _sha(canonical(version)) != entry["version_sha256"]:
             raise Problem("adopted-version.json does not match the version_sha256 of its version.adopted entry")
+        digests = {s.get("key"): s.get("sha256") for s in entry.get("sections") or [] if isinstance(s, dict)}
+        for section in version.get("sections") or []:
+            text = f"{section.get('key')}\n{section.get('title')}\n{section.get('body')}"
+            if digests and digests.get(section.get("key")) != _sha(text):
+                raise Problem(f"adopted-version.json: section {section.get('key')!r} is not the text that was adopted")
     return len(comments), seeded, decisions
 
 

@@ -14,6 +14,7 @@ from consult.accountability import jobs as accountability_jobs
 from consult.deliberation import jobs as deliberation_jobs
 from consult.extensions import db
 from consult.moderation import jobs as moderation_jobs
+from consult.monitoring import jobs as monitoring_jobs
 from consult.notifications import jobs as notification_jobs
 from consult.rounds import jobs as round_jobs
 from consult.timeutil import utcnow
@@ -27,6 +28,7 @@ JOBS: list[tuple[str, Callable[[dt.datetime], object]]] = [
     *moderation_jobs.JOBS,
     *deliberation_jobs.JOBS,
     *accountability_jobs.JOBS,
+    *monitoring_jobs.JOBS,
     *idempotency.JOBS,
     *notification_jobs.JOBS,
 ]

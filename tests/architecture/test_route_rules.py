@@ -214,6 +214,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("api.audit_entries", "GET"): R("anyone", "/api/v1/audit"),
     ("api.audit_head", "GET"): R("anyone", "/api/v1/audit/head"),
     ("api.audit_keys", "GET"): R("anyone", "/api/v1/audit/keys"),
+    # the public record (issue 14): archives and the verifier; the world's round has no archive yet (404)
+    ("api.round_archives", "GET"): R("anyone", "/api/v1/rounds/{round}/archives"),
+    ("record.latest_archive", "GET"): R("anyone", "/rounds/{round}/archive.zip"),
+    ("record.archive_file", "GET"): R("anyone", "/rounds/{round}/arsip/1.zip"),
+    ("record.archive_list", "GET"): R("anyone", "/rounds/{round}/arsip"),
+    ("record.verifier", "GET"): R("anyone", "/alat/verify_archive.py"),
     ("api.me", "GET"): R("logged_in", "/api/v1/me"),
     ("api.post_comment", "POST"): R("logged_in", "/api/v1/rounds/{round}/comments"),
     ("api.vote", "PUT"): R("logged_in", "/api/v1/comments/{comment}/vote"),

@@ -16,6 +16,7 @@ web): such a comment is a citizen the web never saw.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -167,7 +168,15 @@ def publish_summary(rnd: Round, user: User | None) -> dict[str, Any]:
         audit.record(
             "summary.published",
             None,
-            {"round_id": rnd.id, "themes": len(data["themes"]), "participants": data["participation"]["participants"]},
+            {
+                "round_id": rnd.id,
+                "themes": len(data["themes"]),
+                "participants": data["participation"]["participants"],
+                # what the archives' summary.json holds, so a monitor can check it against the chain
+                "summary_sha256": hashlib.sha256(
+                    audit.canonical_json(json.loads(row.published_json)).encode()
+                ).hexdigest(),
+            },
             actor=user,
             subject_type="summaries",
             subject_id=rnd.id,
