@@ -116,7 +116,7 @@ class Chain:
 
     def note(self, entry):
         action, kind, sid, data = entry["action"], entry["subject_type"], entry["subject_id"], entry["data"]
-        if kind == "comments" and action == "comment.posted":
+        if kind == "comments" and action in ("comment.posted", "comment.assisted"):  # assisted: entered by staff
             self.posted[sid] = dict(data)
         elif kind == "comments" and action == "comment.edited" and sid in self.posted:
             self.posted[sid]["body_sha256"] = data.get("body_sha256")

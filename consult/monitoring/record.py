@@ -6,7 +6,7 @@ first. Rows come in batches (yield_per), never all at once: 100,000 comments and
 constant memory. What is public only: pseudonyms, never account names or e-mail addresses; the body of a hidden
 or withdrawn comment is empty (consult.monitoring.archive blanks it again, whatever it is given).
 
-"seeded": a comment without its own comment.posted audit entry came in bulk (`flask seed load` benchmark data,
+"seeded": a comment without its own comment.posted (or, entered by staff, comment.assisted) audit entry came in bulk (`flask seed load` benchmark data,
 or a Polis import), as the round's seed.load or round.imported entry declares; tools/verify_archive.py checks
 that such comments do not outnumber what those entries declare.
 """
@@ -68,7 +68,7 @@ def comments(conn: sa.Connection, round_id: int) -> Iterator[dict[str, Any]]:
         .where(
             a.c.subject_type == "comments",
             a.c.subject_id == sa.cast(c.c.id, sa.String),
-            a.c.action == "comment.posted",
+            a.c.action.in_(("comment.posted", "comment.assisted")),
         )
         .exists()
     )

@@ -152,3 +152,22 @@ def test_no_archive_before_the_close(make, client):
     assert client.get(f"/rounds/{rnd.id}/archive.zip").status_code == 404
     assert client.get(f"/api/v1/rounds/{rnd.id}/archives").get_json() == []
     assert _download(client, "/alat/verify_archive.py").data == VERIFIER.read_bytes()
+
+
+def test_every_archive_of_the_demo_verifies_the_adopted_charter_included(app, client, tmp_path):
+    from consult.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    for _ in range(4):  # BATCH archives per run
+        run_due_jobs(utcnow())
+    rows = db.session.scalars(sa.select(RoundArchive).order_by(RoundArchive.id)).all()
+    assert {r.reason for r in rows} == {"closed", "summary_published", "adopted"}
+    for row in rows:
+        path = tmp_path / f"{row.id}.zip"
+        path.write_bytes(_download(client, f"/rounds/{row.round_id}/arsip/{row.id}.zip").data)
+        result = _verify(path, client)
+        assert result.returncode == 0, f"{row.reason} of round {row.round_id}: {result.stdout}{result.stderr}"
+        if row.reason == "adopted":
+            names = json.loads(_read(path, "manifest.json"))["files"]
+            assert {"adopted-version.json", "adopted-diff.json", "summary.json"} <= set(names)
