@@ -6,9 +6,9 @@ first. Rows come in batches (yield_per), never all at once: 100,000 comments and
 constant memory. What is public only: pseudonyms, never account names or e-mail addresses; the body of a hidden
 or withdrawn comment is empty (consult.monitoring.archive blanks it again, whatever it is given).
 
-"seeded": a comment without its own comment.posted (or, entered by staff, comment.assisted) audit entry came in bulk (`flask seed load` benchmark data,
-or a Polis import), as the round's seed.load or round.imported entry declares; tools/verify_archive.py checks
-that such comments do not outnumber what those entries declare.
+"seeded": a comment without its own audit entry (comment.posted, or comment.assisted for one entered by staff)
+came in bulk (`flask seed load` benchmark data, or a Polis import), as the round's seed.load or round.imported
+entry declares; tools/verify_archive.py checks that such comments do not outnumber what those entries declare.
 """
 
 from __future__ import annotations
