@@ -119,6 +119,7 @@ def test_home_page_on_a_phone(app, page, axe_check):
         translated(app, "Open for comment"),
         translated(app, "Upcoming"),
         translated(app, "Recently closed"),
+        translated(app, "After the consultation"),
     ]
 
     assert_no_horizontal_scroll(page)
