@@ -139,6 +139,10 @@ class Config:
 
     # Links in e-mails (written outside any request): the site's public address.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # The year in the Atom feeds' entry ids (tag:<PUBLIC_URL's host>,<year>:round/12, RFC 4151): a year in which
+    # the site held its domain name. Keep it, and the host, once the feeds are public, or readers see every entry
+    # again as new.
+    FEED_TAG_YEAR = int(os.environ.get("FEED_TAG_YEAR", "2026"))
     # Host names the site answers to, comma-separated ("*": any); others get 400. Default: PUBLIC_URL's host, and
     # 127.0.0.1 and localhost in development (consult.web.trusted_hosts).
     TRUSTED_HOSTS = _list(os.environ.get("TRUSTED_HOSTS"))

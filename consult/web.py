@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from functools import wraps
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, g, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +16,17 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from consult import idempotency, params
 from consult.errors import ServiceError
 from consult.i18n import LANG_COOKIE, format_localtime, time_tag
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link built from PUBLIC_URL, for e-mails and feeds (mails are written outside any request, and a
+    link must not depend on the address a request happened to come in on)."""
+    anchor = values.pop("_anchor", None)
+    parts = urlsplit(current_app.config["PUBLIC_URL"].rstrip("/"))
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{anchor}" if anchor else url
+
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from consult.monitoring.xmltext import xml_safe
 
 ATOM = "http://www.w3.org/2005/Atom"
+# Foreign markup (RFC 4287 section 6): the signed audit head at the moment the feed was written, so a monitor's
+# feed reader keeps signed heads without asking the API (docs/VERIFY.md).
+AUDIT_NS = "urn:x-consult:audit:1"
+HEAD_FIELDS = ("seq", "hash", "at", "signature", "key_id")
 
 
 @dataclass(frozen=True)
@@ -68,12 +72,14 @@ def build_feed(
     subtitle: str | None = None,
     author: str = "consult",
     language: str = "id",
+    audit_head: dict | None = None,
 ) -> bytes:
     """The feed as UTF-8 XML bytes (serve as application/atom+xml).
 
     `updated` defaults to the newest entry's (or, with no entries, must be given: a feed without entries
     still has an updated time, for example the round's creation). Entries are written in the order given
-    (newest first by convention). Raises ValueError for an entry without an id, title or link.
+    (newest first by convention). Raises ValueError for an entry without an id, title or link. `audit_head`
+    ({"seq", "hash", "at", "signature", "key_id"}) becomes <audit:head …/> in the urn:x-consult:audit:1 namespace.
     """
     items = list(entries)
     if updated is None:
@@ -81,6 +87,7 @@ def build_feed(
             raise ValueError("a feed without entries needs an explicit updated time")
         updated = max(entry.updated for entry in items)
     ET.register_namespace("", ATOM)
+    ET.register_namespace("audit", AUDIT_NS)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": language})
     _child(feed, "id", feed_id)
     _child(feed, "title", title, type="text")
@@ -94,6 +101,9 @@ def build_feed(
         )
     _child(ET.SubElement(feed, f"{{{ATOM}}}author"), "name", author)
     _child(feed, "generator", "consult")
+    if audit_head is not None:
+        attrs = {name: xml_safe(str(audit_head[name])) for name in HEAD_FIELDS if audit_head.get(name) is not None}
+        ET.SubElement(feed, f"{{{AUDIT_NS}}}head", attrs)
     for entry in items:
         for name in ("id", "title", "link"):
             if not getattr(entry, name):

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import current_app, g
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from consult.params import BadParameter, parse_id
+from consult.web import public_url  # noqa: F401 - mails build their links with it (re-exported)
 
 UNSUBSCRIBE_SALT = "consult.notifications.unsubscribe"
 SCOPE_ALL = "all"
@@ -21,16 +21,6 @@ SCOPE_ALL = "all"
 
 def round_scope(round_id: int) -> str:
     return f"round:{round_id}"
-
-
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail, built from PUBLIC_URL (mails are written outside any request, and a link
-    must not depend on the address a request happened to come in on)."""
-    anchor = values.pop("_anchor", None)
-    parts = urlsplit(current_app.config["PUBLIC_URL"].rstrip("/"))
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
-    url = adapter.build(endpoint, values, force_external=True)
-    return f"{url}#{anchor}" if anchor else url
 
 
 # --- unsubscribe tokens ----------------------------------------------------------------------------------------
