@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.moderation.views import bp as moderation_bp
     from consult.moderation.workspace import admin as moderation_admin_bp
     from consult.monitoring.charter_pages import bp as charter_bp
+    from consult.monitoring.data_views import bp as data_bp
     from consult.monitoring.feed_views import bp as feeds_bp
     from consult.monitoring.record_pages import bp as record_bp
     from consult.monitoring.report_card_page import bp as report_card_bp
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(charter_bp)
     app.register_blueprint(record_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(data_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(report_card_bp)
     app.register_blueprint(revision_admin_bp)

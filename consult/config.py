@@ -136,6 +136,8 @@ class Config:
     # satisfaction surveys (consult.accountability): per person and per address (a service counter's tablet)
     SURVEY_LIMIT = os.environ.get("SURVEY_LIMIT", "10 per hour;30 per day")
     SURVEY_ADDRESS_LIMIT = os.environ.get("SURVEY_ADDRESS_LIMIT", "120 per hour;1000 per day")
+    # open-data downloads (/data, /rounds/<id>/data): per address; a whole site's comments take seconds to stream
+    EXPORT_LIMIT = os.environ.get("EXPORT_LIMIT", "120 per hour")
 
     # Links in e-mails (written outside any request): the site's public address.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")

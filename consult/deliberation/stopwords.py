@@ -8,8 +8,9 @@ that every comment on a consultation shares and that say nothing about its theme
 
 from __future__ import annotations
 
+import functools
+
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 
 def _words(text: str) -> list[str]:
@@ -45,9 +46,11 @@ CONSULTATION = frozenset(
 )
 
 
-def _build() -> frozenset[str]:
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """Built on first use: scikit-learn's English list means importing scikit-learn (about 100 MB and a second),
+    which a web worker that never suggests themes should not pay for."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     indonesian = set(StopWordRemoverFactory().get_stop_words()) - KEEP
     return frozenset(indonesian | INFORMAL | CONSULTATION | set(ENGLISH_STOP_WORDS))
-
-
-STOP_WORDS: frozenset[str] = _build()

@@ -28,11 +28,8 @@ from typing import Any
 
 import numpy as np
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-from sklearn.decomposition import NMF
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
 
-from consult.deliberation.stopwords import STOP_WORDS
+from consult.deliberation.stopwords import stop_words
 
 CommentRow = tuple[int, str, str | None, float]
 
@@ -62,11 +59,12 @@ def _stem(word: str) -> str:
 def tokenize(text: str) -> list[tuple[str, str]]:
     """The (surface word, stem) pairs of a text that count for themes: lower case, no stop words or URLs."""
     pairs = []
+    stops = stop_words()
     for word in _WORD.findall(_URL.sub(" ", text.lower())):
-        if len(word) < MIN_WORD or word in STOP_WORDS:
+        if len(word) < MIN_WORD or word in stops:
             continue
         stem = _stem(word)
-        if len(stem) < MIN_WORD or stem in STOP_WORDS:
+        if len(stem) < MIN_WORD or stem in stops:
             continue
         pairs.append((word, stem))
     return pairs
@@ -159,6 +157,8 @@ def _one_group(docs: list[list[str]], kept: list[CommentRow]) -> list[tuple[list
 
 
 def _vectorize(docs: list[list[str]]):
+    from sklearn.feature_extraction.text import TfidfVectorizer  # on first use: see stopwords.stop_words()
+
     n = len(docs)
     for min_df in (2 if n >= 10 else 1, 1):
         vectorizer = TfidfVectorizer(
@@ -179,6 +179,9 @@ def _vectorize(docs: list[list[str]]):
 def _topics(
     docs: list[list[str]], kept: list[CommentRow], wanted: int, seed: int
 ) -> list[tuple[list[str], list[CommentRow]]]:
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+
     vectorizer, matrix = _vectorize(docs)
     vocabulary = vectorizer.get_feature_names_out()
     k = min(wanted, matrix.shape[1])

@@ -82,7 +82,7 @@ def iso(value: dt.datetime) -> str:
     return value.isoformat(timespec="microseconds") + "Z"
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -149,7 +149,7 @@ class _Writer:
         for row in rows:
             if fix is not None:
                 row = fix(row)
-            writer.writerow([_cell(row.get(column)) for column in columns])
+            writer.writerow([cell(row.get(column)) for column in columns])
             count += 1
         self._close(name, hashing, out)
         return count

@@ -61,7 +61,12 @@ def sections(conn: sa.Connection, version_id: int) -> Iterator[sa.RowMapping]:
     )
 
 
-def comments(conn: sa.Connection, round_id: int) -> Iterator[dict[str, Any]]:
+def _scope(query, column, round_id: int | None):
+    """One round's rows, or every round's (the site-wide export) when round_id is None."""
+    return query.where(column == round_id) if round_id is not None else query
+
+
+def comments(conn: sa.Connection, round_id: int | None) -> Iterator[dict[str, Any]]:
     c, p, s, a = Comment.__table__, Participant.__table__, Section.__table__, AuditEntry.__table__
     posted = (
         sa.select(sa.literal(1))
@@ -74,6 +79,7 @@ def comments(conn: sa.Connection, round_id: int) -> Iterator[dict[str, Any]]:
     )
     query = (
         sa.select(
+            c.c.round_id,
             c.c.id,
             c.c.parent_id,
             s.c.key.label("section_key"),
@@ -86,9 +92,9 @@ def comments(conn: sa.Connection, round_id: int) -> Iterator[dict[str, Any]]:
         )
         .join(p, p.c.id == c.c.participant_id)
         .outerjoin(s, s.c.id == c.c.section_id)
-        .where(c.c.round_id == round_id)
         .order_by(c.c.id)
     )
+    query = _scope(query, c.c.round_id, round_id)
     for row in _stream(conn, query):
         item = dict(row)
         if item["status"] != "visible":
@@ -96,55 +102,57 @@ def comments(conn: sa.Connection, round_id: int) -> Iterator[dict[str, Any]]:
         yield item
 
 
-def vote_counts(conn: sa.Connection, round_id: int) -> Iterator[sa.RowMapping]:
+def vote_counts(conn: sa.Connection, round_id: int | None) -> Iterator[sa.RowMapping]:
     c, v = Comment.__table__, CommentVote.__table__
     return _stream(
         conn,
-        sa.select(
-            v.c.comment_id,
-            sa.func.sum(sa.case((v.c.value == 1, 1), else_=0)).label("agree"),
-            sa.func.sum(sa.case((v.c.value == -1, 1), else_=0)).label("disagree"),
-            sa.func.sum(sa.case((v.c.value == 0, 1), else_=0)).label("pass"),
+        _scope(
+            sa.select(
+                c.c.round_id,
+                v.c.comment_id,
+                sa.func.sum(sa.case((v.c.value == 1, 1), else_=0)).label("agree"),
+                sa.func.sum(sa.case((v.c.value == -1, 1), else_=0)).label("disagree"),
+                sa.func.sum(sa.case((v.c.value == 0, 1), else_=0)).label("pass"),
+            ).join(c, c.c.id == v.c.comment_id),
+            c.c.round_id,
+            round_id,
         )
-        .join(c, c.c.id == v.c.comment_id)
-        .where(c.c.round_id == round_id)
-        .group_by(v.c.comment_id)
+        .group_by(c.c.round_id, v.c.comment_id)
         .order_by(v.c.comment_id),
     )
 
 
-def participant_votes(conn: sa.Connection, round_id: int) -> Iterator[dict[str, Any]]:
+def participant_votes(conn: sa.Connection, round_id: int | None) -> Iterator[dict[str, Any]]:
     """One row per voter pseudonym (the round's, as Polis publishes participant ids) and comment."""
     c, v, p = Comment.__table__, CommentVote.__table__, Participant.__table__
     query = (
-        sa.select(p.c.pseudonym.label("voter"), v.c.comment_id, v.c.value.label("vote"), v.c.created_at)
+        sa.select(c.c.round_id, p.c.pseudonym.label("voter"), v.c.comment_id, v.c.value.label("vote"), v.c.created_at)
         .join(c, c.c.id == v.c.comment_id)
         .outerjoin(p, sa.and_(p.c.round_id == c.c.round_id, p.c.user_id == v.c.user_id))
-        .where(c.c.round_id == round_id)
         .order_by(v.c.comment_id, v.c.id)
     )
+    query = _scope(query, c.c.round_id, round_id)
     for row in _stream(conn, query):
         item = dict(row)
         item["voter"] = item["voter"] or "anonim"  # a voter without a participant row: never their account
         yield item
 
 
-def moderation(conn: sa.Connection, round_id: int) -> Iterator[dict[str, Any]]:
+def moderation(conn: sa.Connection, round_id: int | None) -> Iterator[dict[str, Any]]:
+    """The public moderation log: one round's, or everything (decisions outside any round too) when None."""
     m = ModerationAction.__table__
-    query = (
-        sa.select(
-            m.c.id,
-            m.c.created_at,
-            m.c.action,
-            m.c.comment_id,
-            m.c.rule_number.label("rule"),
-            m.c.rule_title,
-            m.c.reason,
-            m.c.moderator,
-        )
-        .where(m.c.round_id == round_id)
-        .order_by(m.c.id)
-    )
+    query = sa.select(
+        m.c.round_id,
+        m.c.id,
+        m.c.created_at,
+        m.c.action,
+        m.c.comment_id,
+        m.c.rule_number.label("rule"),
+        m.c.rule_title,
+        m.c.reason,
+        m.c.moderator,
+    ).order_by(m.c.id)
+    query = _scope(query, m.c.round_id, round_id)
     for row in _stream(conn, query):
         yield dict(row)
 

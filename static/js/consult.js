@@ -56,6 +56,41 @@
     var found = (root || document).querySelectorAll(".flash");
     for (var i = 0; i < found.length; i++) arm(found[i]);
   };
+  // Open-data downloads (templates/monitoring/data.html): a link with data-progress="<rows>" gets a random token,
+  // the server writes how many rows it has sent under it, and the card's <progress> shows that while the browser
+  // saves the file itself. The texts come from the list's data-rows-text ("{done} / {total}") and data-done-text.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-progress]") : null;
+    if (!link || !link.dataset.progress || !window.fetch || !window.crypto) return;
+    var card = link.closest(".card");
+    var bar = card && card.querySelector("progress");
+    var status = card && card.querySelector("[role=status]");
+    var list = link.closest("[data-rows-text]");
+    if (!bar || !status || !list) return;
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    var token = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    var url = new URL(link.href, document.baseURI);
+    url.searchParams.set("progress", token);
+    link.href = url.toString();
+    bar.hidden = false;
+    bar.value = 0;
+    var format = function (n) { return Number(n).toLocaleString(document.documentElement.lang || "id"); };
+    var poll = function () {
+      fetch(list.dataset.progressUrl.replace("TOKEN", token), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (p) {
+          var total = p.total || Number(link.dataset.progress) || 0;
+          if (total) bar.value = Math.min(100, Math.round((100 * p.done) / total));
+          status.textContent = p.finished ? list.dataset.doneText
+            : list.dataset.rowsText.replace("{done}", format(p.done)).replace("{total}", format(total));
+          if (p.finished) { bar.value = 100; } else { window.setTimeout(poll, 1000); }
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    };
+    window.setTimeout(poll, 500);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { armAll(document); });
   // htmx puts its messages into #pesan (out of band): arm what arrived
   document.addEventListener("htmx:afterSettle", function () { armAll(document); });

@@ -23,6 +23,7 @@ PURE = [
     "consult/monitoring/signing.py",
     "consult/monitoring/archive.py",
     "consult/monitoring/archive_readme.py",
+    "consult/monitoring/tabular.py",
 ]
 ALLOWED_CONSULT = {"consult.deliberation.stopwords", "consult.monitoring"}
 
