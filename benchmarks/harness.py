@@ -79,7 +79,8 @@ def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Po
     """gunicorn -w N app:app on 127.0.0.1:port, its output in `log`, in its own process group."""
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:app"],
+            # --timeout 120 as docs/OPERATIONS.md: the largest open-data downloads stream for tens of seconds
+            [str(BIN / "gunicorn"), "-w", str(workers), "--timeout", "120", "-b", f"127.0.0.1:{port}", "app:app"],
             cwd=ROOT,
             env=env,
             stdout=out,

@@ -133,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.monitoring.record_pages import bp as record_bp
     from consult.monitoring.report_card_page import bp as report_card_bp
     from consult.monitoring.summary_page import bp as summary_bp
+    from consult.monitoring.witness_views import bp as witnesses_bp
     from consult.notifications.views import bp as notifications_bp
     from consult.participation import comment_views, mine, views  # noqa: F401 - each adds its routes to the blueprint
     from consult.participation.assisted_views import bp as participation_admin_bp
@@ -160,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(record_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(data_bp)
+    app.register_blueprint(witnesses_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(report_card_bp)
     app.register_blueprint(revision_admin_bp)

@@ -11,6 +11,7 @@ from consult.api import (  # noqa: F401 - each registers its routes on bp
     round_actions,
     summary,
     themes,
+    witnesses,
 )
 from consult.api.views import api, bp
 

@@ -1,4 +1,5 @@
-"""Monitoring's tables: the frozen archives of a round's public record (migration 0018)."""
+"""Monitoring's tables: the frozen archives of a round's public record (migration 0018) and the witnesses who
+countersign the signed audit heads (0019)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,41 @@ class RoundArchive(db.Model):
             "signature": self.signature,
             "key_id": self.key_id,
         }
+
+
+class Witness(db.Model):
+    """An observer's Ed25519 key, registered to countersign the site's signed audit heads (migration 0019). The
+    name is the public label the observer chose (an organisation, a pseudonym): the account behind it is not shown."""
+
+    __tablename__ = "witnesses"
+    __table_args__ = (
+        sa.UniqueConstraint("public_key", name="uq_witnesses_public_key"),
+        sa.Index("ix_witnesses_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    public_key: Mapped[str] = mapped_column(sa.String(64))  # base64 of the 32 raw bytes
+    key_id: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class WitnessHead(db.Model):
+    """A signed head as a witness fetched it, with the witness's countersignature over it."""
+
+    __tablename__ = "witness_heads"
+    __table_args__ = (
+        sa.UniqueConstraint("witness_id", "seq", name="uq_witness_heads_witness_seq"),
+        sa.Index("ix_witness_heads_witness", "witness_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    witness_id: Mapped[int] = mapped_column(sa.ForeignKey("witnesses.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[str] = mapped_column(sa.String(40))
+    signature: Mapped[str] = mapped_column(sa.String(120))
+    key_id: Mapped[str] = mapped_column(sa.String(32))
+    countersignature: Mapped[str] = mapped_column(sa.String(120))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -122,20 +122,24 @@ def vote_counts(conn: sa.Connection, round_id: int | None) -> Iterator[sa.RowMap
     )
 
 
-def participant_votes(conn: sa.Connection, round_id: int | None) -> Iterator[dict[str, Any]]:
-    """One row per voter pseudonym (the round's, as Polis publishes participant ids) and comment."""
+def participant_votes(conn: sa.Connection, round_id: int | None) -> Iterator[sa.RowMapping]:
+    """One row per voter pseudonym (the round's, as Polis publishes participant ids) and comment, by comment and
+    then voter: the order of the votes' unique index, so a million votes stream without a sort."""
     c, v, p = Comment.__table__, CommentVote.__table__, Participant.__table__
     query = (
-        sa.select(c.c.round_id, p.c.pseudonym.label("voter"), v.c.comment_id, v.c.value.label("vote"), v.c.created_at)
+        sa.select(
+            c.c.round_id,
+            # a voter without a participant row: "anonim", never their account
+            sa.func.coalesce(p.c.pseudonym, "anonim").label("voter"),
+            v.c.comment_id,
+            v.c.value.label("vote"),
+            v.c.created_at,
+        )
         .join(c, c.c.id == v.c.comment_id)
         .outerjoin(p, sa.and_(p.c.round_id == c.c.round_id, p.c.user_id == v.c.user_id))
-        .order_by(v.c.comment_id, v.c.id)
+        .order_by(c.c.id, v.c.user_id)
     )
-    query = _scope(query, c.c.round_id, round_id)
-    for row in _stream(conn, query):
-        item = dict(row)
-        item["voter"] = item["voter"] or "anonim"  # a voter without a participant row: never their account
-        yield item
+    return _stream(conn, _scope(query, c.c.round_id, round_id))
 
 
 def moderation(conn: sa.Connection, round_id: int | None) -> Iterator[dict[str, Any]]:

@@ -3,6 +3,8 @@
 - /rounds/<id>/archive.zip             the round's latest frozen archive (404 before the first one)
 - /rounds/<id>/arsip                   every archive of the round, with its time, reason, SHA-256 and signed head
 - /rounds/<id>/arsip/<n>.zip           one of them
+- /arsip[?instansi=SLUG]               every archive of the site (or one agency), newest first, with its hashes
+- /arsip/semua.zip[?instansi=SLUG]     all of them in one ZIP with SHA256SUMS, streamed (bulk_archives.py)
 - /alat/verify_archive.py              the standalone verifier monitors run on their own machine (docs/VERIFY.md)
 Archives never change once written, so they are served with a long cache lifetime and their hash as ETag.
 """
@@ -11,10 +13,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, make_response, render_template, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
 
-from consult.extensions import db
-from consult.monitoring import archives
+from consult.agencies.services import get_agency
+from consult.extensions import client_address, db, limiter
+from consult.monitoring import archives, bulk_archives
 from consult.monitoring.models import RoundArchive
 from consult.rounds.services import get_round
 
@@ -64,4 +77,29 @@ def verifier():
     response = make_response(VERIFIER.read_bytes())  # 20 KB: from memory, no file left open
     response.mimetype = "text/x-python"
     response.headers["Content-Disposition"] = "attachment; filename=verify_archive.py"
+    return response
+
+
+def _agency():
+    slug = request.args.get("instansi")
+    return get_agency(slug) if slug else None
+
+
+@bp.get("/arsip")
+def all_archives():
+    agency = _agency()
+    items, next_cursor = bulk_archives.page(agency.id if agency else None, request.args.get("cursor"))
+    return render_template("monitoring/all_archives.html", agency=agency, items=items, next_cursor=next_cursor)
+
+
+@bp.get("/arsip/semua.zip")
+@limiter.limit(lambda: current_app.config["EXPORT_LIMIT"], key_func=client_address)
+def bulk_download():
+    agency = _agency()
+    items = bulk_archives.everything(agency.id if agency else None)
+    folder = archives.archive_dir()
+    response = Response(stream_with_context(bulk_archives.bulk_zip(items, folder)), mimetype="application/zip")
+    name = f"arsip-{agency.slug}" if agency else "arsip-semua"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    response.headers["Cache-Control"] = "no-store"
     return response

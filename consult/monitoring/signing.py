@@ -104,3 +104,22 @@ def verify_head(public_key: Ed25519PublicKey | str, head: dict[str, Any]) -> boo
     except (InvalidSignature, KeyError, TypeError, ValueError, binascii.Error):
         return False
     return True
+
+
+SIGNED_HEAD_FIELDS = ("seq", "hash", "at", "signature", "key_id")
+
+
+def countersign_payload(head: dict[str, Any]) -> bytes:
+    """What a witness signs: canonical JSON of the site's whole signed head {"seq", "hash", "at", "signature",
+    "key_id"}, so the countersignature vouches for the head and for the site's signature on it."""
+    return canonical_json({name: head[name] for name in SIGNED_HEAD_FIELDS}).encode("utf-8")
+
+
+def verify_countersignature(public_key: Ed25519PublicKey | str, head: dict[str, Any], countersignature: str) -> bool:
+    """Whether `countersignature` (base64) is the witness key's signature over countersign_payload(head)."""
+    try:
+        key = load_public_key(public_key) if isinstance(public_key, str) else public_key
+        key.verify(base64.b64decode(str(countersignature), validate=True), countersign_payload(head))
+    except (InvalidSignature, KeyError, TypeError, ValueError, binascii.Error):
+        return False
+    return True

@@ -20,6 +20,7 @@ from consult.monitoring.archive import cell, iso
 
 CHUNK = 1 << 16
 PROGRESS_EVERY = 2_000
+_AS_IS = frozenset({int, str, float, type(None)})  # what csv.writer writes as cell() would (None: empty)
 
 
 def _json_value(value: Any) -> Any:
@@ -56,7 +57,11 @@ def csv_chunks(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    yield from _chunks(rows, lambda row: writer.writerow([cell(row.get(c)) for c in columns]), buffer, progress)
+
+    def write(row: Mapping[str, Any]) -> None:  # the common types inline: a million rows, five cells each
+        writer.writerow([v if type(v) in _AS_IS else cell(v) for v in map(row.get, columns)])
+
+    yield from _chunks(rows, write, buffer, progress)
     if buffer.tell():
         yield buffer.getvalue().encode("utf-8")
 
