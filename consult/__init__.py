@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.monitoring.feed_views import bp as feeds_bp
     from consult.monitoring.record_pages import bp as record_bp
     from consult.monitoring.report_card_page import bp as report_card_bp
+    from consult.monitoring.statistics_views import bp as statistics_bp
     from consult.monitoring.summary_page import bp as summary_bp
     from consult.notifications.views import bp as notifications_bp
     from consult.participation import comment_views, mine, views  # noqa: F401 - each adds its routes to the blueprint
@@ -157,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(summary_bp)
     app.register_blueprint(charter_bp)
     app.register_blueprint(record_bp)
+    app.register_blueprint(statistics_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(report_card_bp)

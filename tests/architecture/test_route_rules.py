@@ -223,6 +223,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("feeds.rounds", "GET"): R("anyone", "/feeds/rounds.atom"),
     ("feeds.moderation", "GET"): R("anyone", "/feeds/moderation.atom"),
     ("feeds.round_feed", "GET"): R("anyone", "/rounds/{round}/feed.atom"),
+    ("statistics.round_statistics", "GET"): R("anyone", "/rounds/{round}/statistik"),
+    ("statistics.agency_statistics", "GET"): R("anyone", "/instansi/{a}/statistik"),
     ("api.me", "GET"): R("logged_in", "/api/v1/me"),
     ("api.post_comment", "POST"): R("logged_in", "/api/v1/rounds/{round}/comments"),
     ("api.vote", "PUT"): R("logged_in", "/api/v1/comments/{comment}/vote"),
