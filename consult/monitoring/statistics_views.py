@@ -141,7 +141,7 @@ def _common_charts(figures: statistics.Statistics) -> dict:
             desc=_("How many moderation actions of each kind the public log holds."),
             chart_id="actions",
             heading=_("Action"),
-            value_heading=_("Actions"),
+            value_heading=_("Number"),
         )
         if figures.by_action
         else None,

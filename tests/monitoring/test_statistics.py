@@ -138,9 +138,13 @@ def test_the_round_page_shows_charts_with_tables_and_no_hidden_text(client, worl
     assert f'href="/instansi/{world.agency.slug}/statistik"' in html
 
 
-def test_the_round_page_links_to_its_statistics(client, world):
+def test_the_round_page_the_report_card_and_the_agency_rounds_link_to_the_statistics(client, world):
     html = client.get(f"/rounds/{world.round.id}").get_data(as_text=True)
     assert f'href="/rounds/{world.round.id}/statistik">Statistik</a>' in html
+    agency_link = f'href="/instansi/{world.agency.slug}/statistik"'
+    assert agency_link in client.get(f"/instansi/{world.agency.slug}/rapor").get_data(as_text=True)
+    assert agency_link in client.get(f"/putaran?instansi={world.agency.slug}").get_data(as_text=True)
+    assert agency_link not in client.get("/putaran").get_data(as_text=True)
 
 
 def test_the_agency_figures_sum_its_rounds_and_its_complaints(make):
@@ -250,3 +254,10 @@ def test_the_statistics_math():
     assert years.unit == "month" and len(years.points) == 27 and years.points[-1] == (dt.date(2028, 3, 1), (4,))
     assert stats_math.series({}, None, None, width=2).points == []
     assert stats_math.split_minutes(3 * 1440 + 125) == (3, 2, 5)
+
+
+def test_the_pages_speak_english_too(client, world):
+    client.get("/bahasa/en")
+    html = client.get(f"/rounds/{world.round.id}/statistik").get_data(as_text=True)
+    assert "<h1>Statistics</h1>" in html and "Comments and replies per day" in html and "3 h 10 min" in html
+    assert "<h1>Statistics</h1>" in client.get(f"/instansi/{world.agency.slug}/statistik").get_data(as_text=True)
