@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, render_template
-from flask_babel import format_date, format_number, lazy_gettext
+from flask_babel import format_date, format_number
 from flask_babel import gettext as _
 
 from consult.agencies.services import get_agency
 from consult.deliberation.services.summary import CHANNEL_LABELS
+from consult.i18n import lazy_gettext as _l
 from consult.monitoring import statistics, stats_math
 from consult.monitoring.charts import Chart, Table, bar_chart, stance_bars, table_html, trend_chart
 from consult.rounds.services import get_round
@@ -23,21 +24,21 @@ from consult.rounds.services import get_round
 bp = Blueprint("statistics", __name__)
 
 ACTION_LABELS = {
-    "hide": lazy_gettext("Hidden"),
-    "auto_hide": lazy_gettext("Hidden automatically"),
-    "restore": lazy_gettext("Restored"),
-    "dismiss": lazy_gettext("Reports dismissed"),
-    "appeal_upheld": lazy_gettext("Appeal upheld"),
-    "appeal_rejected": lazy_gettext("Appeal rejected"),
-    "block": lazy_gettext("Blocked"),
-    "unblock": lazy_gettext("Block lifted"),
+    "hide": _l("Hidden"),
+    "auto_hide": _l("Hidden automatically"),
+    "restore": _l("Restored"),
+    "dismiss": _l("Reports dismissed"),
+    "appeal_upheld": _l("Appeal upheld"),
+    "appeal_rejected": _l("Appeal rejected"),
+    "block": _l("Blocked"),
+    "unblock": _l("Block lifted"),
 }
 BAND_LABELS = {
-    "lt1h": lazy_gettext("Under 1 hour"),
-    "1-6h": lazy_gettext("1 to 6 hours"),
-    "6-24h": lazy_gettext("6 to 24 hours"),
-    "24-48h": lazy_gettext("24 to 48 hours"),
-    "gt48h": lazy_gettext("48 hours or more"),
+    "lt1h": _l("Under 1 hour"),
+    "1-6h": _l("1 to 6 hours"),
+    "6-24h": _l("6 to 24 hours"),
+    "24-48h": _l("24 to 48 hours"),
+    "gt48h": _l("48 hours or more"),
 }
 
 
@@ -64,34 +65,25 @@ def _period(start: dt.date, unit: str, *, short: bool) -> str:
 
 
 def _over_time(series: stats_math.Series) -> dict:
-    """The two column charts (comments and replies; votes) and the one table that holds all three measures."""
+    """The column chart of comments and replies per period, and its table with the two apart."""
     unit = series.unit
     heading = {"day": _("Day"), "week": _("Week from"), "month": _("Month")}[unit]
     per = {"day": _("per day"), "week": _("per week"), "month": _("per month")}[unit]
-    posts = trend_chart(
-        [(_period(start, unit, short=True), float(c + r)) for start, (c, r, _v) in series.points],
+    chart = trend_chart(
+        [(_period(start, unit, short=True), float(c + r)) for start, (c, r) in series.points],
         title=_("Comments and replies %(per)s", per=per),
         desc=_("How many comments and replies were posted in each period; the table below gives the numbers."),
-        chart_id="over-time-posts",
+        chart_id="over-time",
         kind="column",
         heading=heading,
         value_heading=_("Comments and replies"),
     )
-    votes = trend_chart(
-        [(_period(start, unit, short=True), float(v)) for start, (_c, _r, v) in series.points],
-        title=_("Votes on comments %(per)s", per=per),
-        desc=_("How many votes on comments were cast in each period; the table below gives the numbers."),
-        chart_id="over-time-votes",
-        kind="column",
-        heading=heading,
-        value_heading=_("Votes"),
-    )
     table = Table(
-        _("Participation %(per)s", per=per),
-        [heading, _("Comments"), _("Replies"), _("Votes")],
-        [[_period(start, unit, short=False), c, r, v] for start, (c, r, v) in series.points],
+        _("Comments and replies %(per)s", per=per),
+        [heading, _("Comments"), _("Replies")],
+        [[_period(start, unit, short=False), c, r] for start, (c, r) in series.points],
     )
-    return {"posts": posts, "votes": votes, "table": table_html(table)}
+    return {"chart": chart, "chart_table": table_html(table)}
 
 
 def _bars(items, *, title: str, desc: str, chart_id: str, heading: str, value_heading: str) -> dict:
@@ -103,7 +95,7 @@ def _bars(items, *, title: str, desc: str, chart_id: str, heading: str, value_he
         heading=heading,
         value_heading=value_heading,
     )
-    return {"chart": chart, "table": table_html(chart.table)}
+    return {"chart": chart, "chart_table": table_html(chart.table)}
 
 
 def _rule_label(rule: statistics.RuleCount) -> str:
@@ -184,7 +176,7 @@ def round_statistics(round_id: int):
         empty=_("No stances yet"),
         heading=_("Section"),
     )
-    charts["stances"] = {"chart": stances, "table": table_html(stances.table)}
+    charts["stances"] = {"chart": stances, "chart_table": table_html(stances.table)}
     return _render("monitoring/round_statistics.html", round=rnd, stats=stats, figures=stats.figures, charts=charts)
 
 
@@ -202,7 +194,7 @@ def agency_statistics(slug: str):
         empty=_("No stances yet"),
         heading=_("Consultation"),
     )
-    charts["stances"] = {"chart": stances, "table": table_html(stances.table)}
+    charts["stances"] = {"chart": stances, "chart_table": table_html(stances.table)}
     return _render(
         "monitoring/agency_statistics.html", agency=agency, stats=stats, figures=stats.figures, charts=charts
     )

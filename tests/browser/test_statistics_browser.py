@@ -47,10 +47,10 @@ def test_the_round_statistics_on_a_phone(make, phone, axe_check, js):
     assert posts.count() == 1 and posts.locator("rect.chart-bar").count() == 8  # one column per day, empty ones flat
     heights = posts.locator("rect.chart-bar").evaluate_all("bars => bars.map(b => Number(b.getAttribute('height')))")
     assert sum(1 for h in heights if h > 0) == 4  # four of the eight days had posts
-    assert page.locator("svg[role=img]").count() == 8
-    days = page.locator("table.chart-table", has=page.locator("caption", has_text="Partisipasi per hari"))
+    assert page.locator("svg[role=img]").count() == 7
+    days = page.locator("table.chart-table", has=page.locator("caption", has_text="Komentar dan balasan per hari"))
     rows = {r.locator("th").inner_text(): r.locator("td").all_inner_texts() for r in days.locator("tbody tr").all()}
-    assert len(rows) == 8 and rows["6 Jan 2026"] == ["2", "0", "2"] and rows["9 Jan 2026"] == ["1", "1", "0"]
+    assert len(rows) == 8 and rows["6 Jan 2026"] == ["2", "0"] and rows["9 Jan 2026"] == ["1", "1"]
     for caption in ("Komentar menurut bagian", "Komentar menurut saluran", "Sikap per bagian"):
         chart = page.get_by_role("img", name=caption)
         assert chart.count() == 1 and chart.locator("title").first.text_content() == caption

@@ -99,8 +99,8 @@ def test_the_round_figures_are_exact(world):
     assert f.over_time.unit == "day"
     days = {day.day: counts for day, counts in f.over_time.points}
     assert list(days) == [5, 6, 7, 8, 9, 10, 11, 12]  # the round's days, Jakarta time, empty ones too
-    assert days[5] == (1, 0, 1) and days[6] == (2, 0, 2) and days[7] == (1, 0, 0)
-    assert days[8] == (0, 0, 0) and days[9] == (1, 1, 0)
+    assert days[5] == (1, 0) and days[6] == (2, 0) and days[7] == (1, 0)
+    assert days[8] == (0, 0) and days[9] == (1, 1)
     rows = {row.title: row for row in stats.sections}
     assert rows[None].comments == 1  # the whole document: the hidden one
     assert (rows[world.s1.title].comments, rows[world.s2.title].comments) == (3, 2)  # the reply goes with its parent
@@ -129,10 +129,10 @@ def test_the_round_page_shows_charts_with_tables_and_no_hidden_text(client, worl
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert HIDDEN_TEXT not in html and WITHDRAWN_TEXT not in html
-    assert html.count('role="img"') == 8  # posts, votes, sections, channels, stances, rules, actions, bands
-    assert html.count('<table class="chart-table">') == 7  # the two charts over time share one table
-    assert '<title id="over-time-posts-title">Komentar dan balasan per hari</title>' in html
-    assert '<th scope="row">6 Jan 2026</th><td>2</td><td>0</td><td>2</td>' in html
+    assert html.count('role="img"') == 7  # over time, sections, channels, stances, rules, actions, bands
+    assert html.count('<table class="chart-table">') == 7  # each with its table
+    assert '<title id="over-time-title">Komentar dan balasan per hari</title>' in html
+    assert '<th scope="row">9 Jan 2026</th><td>1</td><td>1</td>' in html
     assert "3 j 10 mnt" in html and "66,7 %" in html  # the median, and the share handled within 48 hours
     assert "Aturan 1: Tanpa hinaan" in html and "Kertas" in html
     assert f'href="/instansi/{world.agency.slug}/statistik"' in html
@@ -166,7 +166,7 @@ def test_the_agency_figures_sum_its_rounds_and_its_complaints(make):
     assert f.by_action == {"hide": 1, "dismiss": 1}
     c = stats.complaints
     assert (c.received, c.answered, c.answered_on_time) == (2, 1, 1) and stats.share_on_time == 100.0
-    assert f.over_time.totals() == (6, 1, 3)
+    assert f.over_time.totals() == (6, 1)
 
 
 def build_for(make, agency) -> SimpleNamespace:
@@ -189,7 +189,7 @@ def test_the_agency_page_lists_rounds_and_links_each_statistics(client, world):
     assert HIDDEN_TEXT not in html and WITHDRAWN_TEXT not in html
     assert f'href="/rounds/{world.round.id}/statistik"' in html
     assert f'href="/instansi/{world.agency.slug}/rapor"' in html
-    assert html.count('role="img"') == 7  # posts, votes, channels, stances per round, rules, actions, bands
+    assert html.count('role="img"') == 6  # over time, channels, stances per round, rules, actions, bands
 
 
 def test_unknown_round_and_agency_are_404(client, world):
@@ -234,9 +234,9 @@ def test_the_query_count_does_not_grow_with_the_data(app, client, make, world):
     after = _count_queries(app, client, round_url), _count_queries(app, client, agency_url)
     print("queries", before, after)
     assert after == before
-    # the round page: the round and six aggregates; the agency page: the agency, the same six, the rounds counted and
+    # the round page: the round and five aggregates; the agency page: the agency, the same five, the rounds counted and
     # listed, and the report card's three (services, complaints, commitments: no service has survey tallies here)
-    assert before == (7, 12)
+    assert before == (6, 11)
 
 
 def test_the_statistics_math():
