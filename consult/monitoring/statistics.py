@@ -4,7 +4,8 @@ Aggregates only, grouped in SQL, in a constant number of queries whatever the si
 by section (or round), channel, status and kind, with their vote tallies; comments per local day; the stance
 tallies; moderation actions by action and cited rule; reports by the whole minutes they waited for a moderator.
 The agency page adds its rounds and the complaint figures of its report card
-(consult.accountability.services.report_card: read, not computed again). consult.monitoring.stats_math does the arithmetic on what comes back.
+(consult.accountability.services.report_card: read, not computed again). consult.monitoring.stats_math does the
+arithmetic on what comes back.
 
 What counts, as in the deliberation summary (consult.deliberation.summary_figures): citizens' comments and replies
 of every status (hidden and withdrawn ones were participation too; only their numbers appear, never their text),
