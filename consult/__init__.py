@@ -132,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.monitoring.feed_views import bp as feeds_bp
     from consult.monitoring.record_pages import bp as record_bp
     from consult.monitoring.report_card_page import bp as report_card_bp
+    from consult.monitoring.statistics_views import bp as statistics_bp
     from consult.monitoring.summary_page import bp as summary_bp
     from consult.monitoring.witness_views import bp as witnesses_bp
     from consult.notifications.views import bp as notifications_bp
@@ -159,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(summary_bp)
     app.register_blueprint(charter_bp)
     app.register_blueprint(record_bp)
+    app.register_blueprint(statistics_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(data_bp)
     app.register_blueprint(witnesses_bp)

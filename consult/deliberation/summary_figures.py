@@ -77,7 +77,9 @@ def participation(rnd: Round) -> dict[str, Any]:
     }
 
 
-def _stances(rnd: Round) -> list[dict[str, Any]]:
+def section_stances(rnd: Round) -> list[dict[str, Any]]:
+    """The stances per section of the round (one query over the cached tallies), in the document's order:
+    [{key, title, support, neutral, oppose}]. The summary and the statistics page (consult.monitoring) read it."""
     rows = db.session.execute(
         sa.select(Section.key, Section.title, SectionStats.support, SectionStats.neutral, SectionStats.oppose)
         .join(Section, Section.id == SectionStats.section_id)
@@ -234,7 +236,7 @@ def compute_summary(rnd: Round) -> dict[str, Any]:
     return {
         "round_id": rnd.id,
         "participation": participation(rnd),
-        "stances": _stances(rnd),
+        "stances": section_stances(rnd),
         "most_agreed": _most_agreed(rnd),
         "opinion": _opinion(rnd),
         "campaigns": _campaigns(rnd),

@@ -235,6 +235,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("witnesses.witness_tool", "GET"): R("anyone", "/alat/witness.py"),
     ("witnesses.register_key", "POST"): R("logged_in", "/pemantau/kunci"),
     ("witnesses.record_head", "POST"): R("logged_in", "/pemantau/kepala"),
+    ("statistics.round_statistics", "GET"): R("anyone", "/rounds/{round}/statistik"),
+    ("statistics.agency_statistics", "GET"): R("anyone", "/instansi/{a}/statistik"),
     ("api.me", "GET"): R("logged_in", "/api/v1/me"),
     ("api.post_comment", "POST"): R("logged_in", "/api/v1/rounds/{round}/comments"),
     ("api.vote", "PUT"): R("logged_in", "/api/v1/comments/{comment}/vote"),
