@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.deliberation.workspace import bp as deliberation_admin_bp
     from consult.documents.workspace import bp as documents_bp
     from consult.moderation import page_actions  # noqa: F401 - adds the round page's "hide" to the blueprint
+    from consult.moderation.question_views import bp as moderation_questions_bp
     from consult.moderation.views import bp as moderation_bp
     from consult.moderation.workspace import admin as moderation_admin_bp
     from consult.monitoring.charter_pages import bp as charter_bp
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(data_bp)
     app.register_blueprint(witnesses_bp)
+    app.register_blueprint(moderation_questions_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(report_card_bp)
     app.register_blueprint(revision_admin_bp)

@@ -64,15 +64,31 @@ def moderate_comment(comment_id: int, body: ModerationDecision) -> schemas.Comme
         Query.text("cursor", "Opaque cursor from the previous page's next_cursor."),
         Query.id_arg("round_id", "Only the actions in this round."),
         Query.text("agency", "Only the actions of this agency (its slug)."),
+        Query.text(
+            "action",
+            "Only this kind: hide, restore, auto_hide, dismiss, appeal_upheld, appeal_rejected, block, unblock.",
+        ),
+        Query.id_arg("rule", "Only the actions citing this house rule number."),
+        Query.text("words", "Only the actions whose reason contains these words (any case)."),
         Query.int_arg("limit", queries.PAGE_SIZE, maximum=MAX_PAGE),
     ],
     ok=schemas.ModerationLog,
     errors=[404],
 )
-def moderation_log(cursor: str | None, round_id: int | None, agency: str | None, limit: int) -> schemas.ModerationLog:
-    """Every moderation action, newest first; `round_id` or `agency` (slug) narrow it."""
+def moderation_log(
+    cursor: str | None,
+    round_id: int | None,
+    agency: str | None,
+    action: str | None,
+    rule: int | None,
+    words: str | None,
+    limit: int,
+) -> schemas.ModerationLog:
+    """Every moderation action, newest first; `round_id`, `agency` (slug), `action`, `rule` and `words` narrow it
+    (the same search as the log page: consult.moderation.queries.log_filter)."""
     agency_id = get_agency(agency).id if agency else None
-    page = queries.log_page(agency_id=agency_id, round_id=round_id, cursor=cursor, limit=limit)
+    where = queries.log_filter({"action": action, "rule": rule, "words": words}, ("action", "rule", "words"))
+    page = queries.log_page(agency_id=agency_id, round_id=round_id, cursor=cursor, limit=limit, where=where)
     return schemas.ModerationLog(
         items=[serializers.moderation_entry(a) for a in page.items], next_cursor=page.next_cursor
     )

@@ -115,7 +115,8 @@ def register_witness(body: NewWitness) -> WitnessOut:
 @api.post(
     "/witnesses/heads",
     summary="A witness records a signed head they fetched, with their countersignature",
-    description="422 when the site's signature or the countersignature does not verify; 409 for the same seq twice.",
+    description="422 when the site's signature or the countersignature does not verify; 409 before a key is "
+    "registered and for the same seq twice.",
     auth=True,
     ok=(201, HeadOut),
     body=Countersigned,

@@ -173,3 +173,27 @@ class ReportEscalation(db.Model):
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     escalated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     recipients: Mapped[int] = mapped_column(default=0)  # how many admins were told
+
+
+class ModerationQuestion(db.Model):
+    """An observer's public question about one moderation decision, and the agency's public answer (migration
+    0020). The asker appears as a stable pseudonym (Pemantau-XXXXX), the one who answers as their moderator
+    pseudonym; both, with the texts, are shown under the decision in the public log."""
+
+    __tablename__ = "moderation_questions"
+    __table_args__ = (
+        sa.Index("ix_moderation_questions_action", "action_id", "id"),
+        sa.Index("ix_moderation_questions_agency_open", "agency_id", "answered_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("moderation_actions.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id", ondelete="CASCADE"))
+    asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    asker: Mapped[str] = mapped_column(sa.String(40))
+    question: Mapped[str] = mapped_column(sa.Text)
+    asked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by: Mapped[str | None] = mapped_column(sa.String(40))
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at: Mapped[dt.datetime | None]

@@ -11,10 +11,12 @@ from sqlalchemy import orm
 
 from consult.documents.models import Section
 from consult.extensions import db
-from consult.moderation.models import Action, Appeal, ModerationAction, QueueEntry
+from consult.i18n import lazy_gettext as _l
+from consult.moderation.models import Action, Appeal, ModerationAction, ModerationQuestion, QueueEntry
 from consult.pagination import MAX_POSITION
 from consult.pagination import decode_cursor as _decode
 from consult.pagination import encode_cursor as _encode
+from consult.params import BadParameter, check_text, whole_number
 from consult.participation.models import Block, Comment, Report
 from consult.rounds.models import Round
 from consult.timeutil import utcnow
@@ -185,19 +187,61 @@ def active_blocks(agency_id: int, *, cursor: str | None = None, limit: int = PAG
     return Page(items, _encode(items[-1].id) if len(rows) > limit else None)
 
 
+@dataclass(frozen=True)
+class LogFilter:
+    """What a reader narrows the public log to: the kind of action, the house rule cited, words in the reason.
+    Saved as a query string by the observer's desk (consult.monitoring.saved_searches)."""
+
+    action: str | None = None
+    rule: int | None = None
+    words: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.action or self.rule is not None or self.words)
+
+    def args(self) -> dict[str, str]:
+        out = {"tindakan": self.action or "", "aturan": "" if self.rule is None else str(self.rule)}
+        out["kata"] = self.words or ""
+        return {k: v for k, v in out.items() if v}
+
+
+def log_filter(args, names: tuple[str, str, str] = ("tindakan", "aturan", "kata")) -> LogFilter:
+    """From request arguments (the page's tindakan, aturan, kata; the API's action, rule, words); a BadParameter
+    names what is wrong."""
+    kind, number, text = names
+    action = (str(args.get(kind) or "")).strip() or None
+    if action is not None and action not in {a.value for a in Action}:
+        raise BadParameter(kind, str(_l("is not a kind of moderation action.")))
+    rule = whole_number(args.get(number), number, minimum=1, maximum=999)
+    words = " ".join((args.get(text) or "").split())[:100] or None
+    check_text(words, text)
+    return LogFilter(action, rule, words)
+
+
 def log_page(
     *,
     agency_id: int | None = None,
     round_id: int | None = None,
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
+    where: LogFilter | None = None,
 ) -> Page:
-    """The public moderation log, newest first: everywhere, one agency's or one round's. One query per page."""
+    """The public moderation log, newest first: everywhere, one agency's or one round's, narrowed by `where`. One
+    query per page (a search for words in the reasons reads the agency's or round's rows: LIKE, no index)."""
     query = sa.select(ModerationAction)
     if agency_id is not None:
         query = query.where(ModerationAction.agency_id == agency_id)
     if round_id is not None:
         query = query.where(ModerationAction.round_id == round_id)
+    if where is not None:
+        if where.action:
+            query = query.where(ModerationAction.action == where.action)
+        if where.rule is not None:
+            query = query.where(ModerationAction.rule_number == where.rule)
+        if where.words:
+            escaped = where.words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(ModerationAction.reason.ilike(f"%{escaped}%", escape="\\"))
     if cursor:
         (before,) = _decode(cursor, 1)
         query = query.where(ModerationAction.id < before)
@@ -246,3 +290,17 @@ def blocks_of(user_id: int) -> list[Block]:
             .order_by(Block.until.desc())
         )
     )
+
+
+def questions_for(action_ids: list[int]) -> dict[int, list[ModerationQuestion]]:
+    """The observers' questions about these decisions, oldest first: one query for a page of the log."""
+    found: dict[int, list[ModerationQuestion]] = {}
+    if action_ids:
+        query = (
+            sa.select(ModerationQuestion)
+            .where(ModerationQuestion.action_id.in_(action_ids))
+            .order_by(ModerationQuestion.id)
+        )
+        for q in db.session.scalars(query):
+            found.setdefault(q.action_id, []).append(q)
+    return found

@@ -19,6 +19,7 @@ from consult.moderation import queries, services
 from consult.moderation.forms import (
     AppealForm,
 )
+from consult.moderation.models import Action
 from consult.participation import services as participation
 from consult.participation.models import Comment, CommentStatus
 from consult.rounds.services import get_round
@@ -52,18 +53,32 @@ def house_rules(slug: str):
     )
 
 
+def _log(agency, rnd):
+    where = queries.log_filter(request.args)
+    if rnd is not None:
+        page = page_of(queries.log_page, round_id=rnd.id, where=where)
+    else:
+        page = page_of(queries.log_page, agency_id=agency.id if agency else None, where=where)
+    return render_template(
+        "moderation/log.html",
+        page=page,
+        agency=agency,
+        round=rnd,
+        where=where,
+        actions=list(Action),
+        questions=queries.questions_for([a.id for a in page.items]),
+    )
+
+
 @bp.get("/moderasi")
 def log():
-    agency = get_agency(request.args["instansi"]) if request.args.get("instansi") else None
-    page = page_of(queries.log_page, agency_id=agency.id if agency else None)
-    return render_template("moderation/log.html", page=page, agency=agency, round=None)
+    return _log(get_agency(request.args["instansi"]) if request.args.get("instansi") else None, None)
 
 
 @bp.get("/rounds/<int:round_id>/moderasi")
 def round_log(round_id: int):
     rnd = get_round(round_id)
-    page = page_of(queries.log_page, round_id=rnd.id)
-    return render_template("moderation/log.html", page=page, agency=rnd.agency, round=rnd)
+    return _log(rnd.agency, rnd)
 
 
 @bp.route("/comments/<int:comment_id>/banding", methods=["GET", "POST"])

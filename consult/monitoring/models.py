@@ -90,3 +90,16 @@ class WitnessHead(db.Model):
     key_id: Mapped[str] = mapped_column(sa.String(32))
     countersignature: Mapped[str] = mapped_column(sa.String(120))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SavedSearch(db.Model):
+    """A person's saved filters of the moderation log (the observer's desk): a name and the query string."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (sa.Index("ix_saved_searches_user", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(80))
+    query: Mapped[str] = mapped_column(sa.String(400))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,7 @@
 
 - /saksi        public: every witness, the heads they countersigned, each checked against the chain now
 - /alat/witness.py  the tool witnesses countersign heads with (tools/witness.py)
+- /pemantau/pencarian  save a search of the moderation log (the log's search form posts it here)
 - /pemantau     the observer's desk: everything a monitor downloads and checks, in one place; observers also
                 register their witness key and record countersigned heads here (plain forms, no JavaScript)
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import StringField, TextAreaField
@@ -19,7 +20,7 @@ from wtforms import StringField, TextAreaField
 from consult import audit
 from consult.errors import ServiceError
 from consult.forms import ActionForm
-from consult.monitoring import keys, witnesses
+from consult.monitoring import keys, saved_searches, witnesses
 
 bp = Blueprint("witnesses", __name__)
 WITNESS_TOOL = Path(__file__).resolve().parents[2] / "tools" / "witness.py"
@@ -48,6 +49,8 @@ def _desk(key_form: KeyForm | None = None, head_form: HeadForm | None = None, st
             witness=witnesses.witness_of(user) if user is not None else None,
             key_form=key_form or KeyForm(prefix="k"),
             head_form=head_form or HeadForm(prefix="h"),
+            searches=saved_searches.of(user) if user is not None else [],
+            action_form=ActionForm(),
         ),
         status,
     )
@@ -101,3 +104,30 @@ def witness_tool():
     response.mimetype = "text/x-python"
     response.headers["Content-Disposition"] = "attachment; filename=witness.py"
     return response
+
+
+@bp.post("/pemantau/pencarian")
+@login_required
+def save_search():
+    if not ActionForm().validate_on_submit():
+        return _desk(status=400)
+    try:
+        saved_searches.save(current_user, request.form.get("name"), request.form.get("query"))
+    except ServiceError as exc:
+        flash(str(next(iter(exc.fields.values()), exc)), "error")
+        return _desk(status=exc.status)
+    flash(_("The search is saved on your desk."), "success")
+    return redirect(url_for(".desk") + "#pencarian", code=303)
+
+
+@bp.post("/pemantau/pencarian/<int:search_id>/hapus")
+@login_required
+def remove_search(search_id: int):
+    if not ActionForm().validate_on_submit():
+        return _desk(status=400)
+    try:
+        saved_searches.remove(current_user, search_id)
+    except ServiceError as exc:
+        return _desk(status=exc.status)
+    flash(_("The saved search is removed."), "success")
+    return redirect(url_for(".desk") + "#pencarian", code=303)

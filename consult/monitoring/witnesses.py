@@ -61,11 +61,13 @@ def register(user: User, name: Any, public_key: Any) -> Witness:
 
 def countersign(user: User, head: dict[str, Any]) -> WitnessHead:
     """Record a signed head the observer fetched and countersigned: {"seq", "hash", "at", "signature", "key_id",
-    "countersignature"}. Refused: not an observer with a key (403), a head the site did not sign or a
+    "countersignature"}. Refused: not an observer (403), no key registered yet (409), a head the site did not sign or a
     countersignature that is not theirs (422), the same seq twice (409)."""
-    witness = witness_of(user) if can_witness(user) else None
+    if not can_witness(user):
+        raise NotAllowed(_l("Only observers can countersign heads as witnesses."))
+    witness = witness_of(user)
     if witness is None:
-        raise NotAllowed(_l("Register your witness key first."))
+        raise Conflict(_l("Register your witness key first."))
     try:
         signed = {
             "seq": int(head["seq"]),

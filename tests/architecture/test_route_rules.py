@@ -10,6 +10,7 @@ tests check what the admitted people may then do.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -25,6 +26,8 @@ from consult.agencies import verification
 from consult.deliberation.models import Theme
 from consult.extensions import db, limiter, write_transaction
 from consult.moderation import services as moderation
+from consult.moderation.models import ModerationAction
+from consult.monitoring.signing import generate_private_key_pem, load_private_key, public_key_b64
 from consult.participation import services as participation
 from consult.participation.models import Comment
 from consult.timeutil import utcnow
@@ -50,7 +53,14 @@ ADMITS = {
     "managers": {"agency_admin", "site_admin"},  # of agency A
     "any_manager": {"agency_admin", "other_agency_admin", "site_admin"},
     "site_admin": {"site_admin"},
+    "observers": {"observer", "site_admin"},
 }
+WITNESS_KEY = public_key_b64(load_private_key(generate_private_key_pem()))
+WITNESS = {"name": "Saksi", "public_key": WITNESS_KEY}
+ASK = {"question": "Mengapa?"}
+WITNESS_FORM = {"k-name": "Saksi", "k-public_key": WITNESS_KEY}
+HEAD = {"seq": 1, "hash": "0" * 64, "at": "2026-12-01T00:00:00Z", "signature": "x", "key_id": "x"}
+HEAD_FORM = {"h-head": json.dumps({**HEAD, "countersignature": "x"})}
 
 
 @dataclass(frozen=True)
@@ -233,8 +243,22 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("witnesses.witness_page", "GET"): R("anyone", "/saksi"),
     ("witnesses.desk", "GET"): R("anyone", "/pemantau"),
     ("witnesses.witness_tool", "GET"): R("anyone", "/alat/witness.py"),
-    ("witnesses.register_key", "POST"): R("logged_in", "/pemantau/kunci"),
-    ("witnesses.record_head", "POST"): R("logged_in", "/pemantau/kepala"),
+    ("witnesses.register_key", "POST"): R(
+        "observers", "/pemantau/kunci", {"k-name": "Saksi", "k-public_key": WITNESS_KEY}
+    ),
+    ("witnesses.record_head", "POST"): R(
+        "observers", "/pemantau/kepala", {"h-head": json.dumps({**HEAD, "countersignature": "x"})}
+    ),
+    ("witnesses.save_search", "POST"): R("logged_in", "/pemantau/pencarian"),
+    ("witnesses.remove_search", "POST"): R("logged_in", "/pemantau/pencarian/999/hapus"),
+    ("moderation_questions.decision", "GET"): R("anyone", "/moderasi/keputusan/999"),
+    ("moderation_questions.ask", "POST"): R(
+        "observers", "/moderasi/keputusan/{action}/tanya", {"question": "Mengapa?"}
+    ),
+    ("api.list_witnesses", "GET"): R("anyone", "/api/v1/witnesses"),
+    ("api.register_witness", "POST"): R("observers", "/api/v1/witnesses", WITNESS),
+    ("api.countersign_head", "POST"): R("observers", "/api/v1/witnesses/heads", {**HEAD, "countersignature": "x"}),
+    ("moderation_questions.answer", "POST"): R("logged_in", "/moderasi/pertanyaan/999/jawab"),
     ("statistics.round_statistics", "GET"): R("anyone", "/rounds/{round}/statistik"),
     ("statistics.agency_statistics", "GET"): R("anyone", "/instansi/{a}/statistik"),
     ("api.me", "GET"): R("logged_in", "/api/v1/me"),
@@ -387,6 +411,7 @@ def world(make):
             "commitment": commitment.id,
             "service": service.id,
             "service_slug": service.slug,
+            "action": db.session.scalar(sa.select(ModerationAction.id).order_by(ModerationAction.id)),
         },
     )
 

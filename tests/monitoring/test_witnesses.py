@@ -86,7 +86,7 @@ def test_what_is_refused(app, make, observer, client, tmp_path):
     bad = client.post("/api/v1/witnesses", json={**body, "public_key": "bukan-kunci"}, headers=bearer(observer))
     assert bad.status_code == 422 and "public_key" in json.dumps(bad.get_json())
     signed = _countersigned(client, tmp_path, key)
-    assert client.post("/api/v1/witnesses/heads", json=signed, headers=bearer(observer)).status_code == 403  # no key
+    assert client.post("/api/v1/witnesses/heads", json=signed, headers=bearer(observer)).status_code == 409  # no key
     assert client.post("/api/v1/witnesses", json=body, headers=bearer(observer)).status_code == 201
     assert client.post("/api/v1/witnesses", json=body, headers=bearer(observer)).status_code == 409
 
