@@ -5,6 +5,7 @@ from consult.api import (  # noqa: F401 - each registers its routes on bp
     deliberation,
     moderation,
     participation,
+    public_lists,
     record,
     report_card,
     revisions,

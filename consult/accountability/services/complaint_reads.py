@@ -88,7 +88,32 @@ def staff_list(
     disputed. One query."""
     if not can_handle(actor, agency):
         raise NotAllowed()
-    now = now or utcnow()
+    return _listing(agency, status=status, cursor=cursor, limit=limit, now=now or utcnow())
+
+
+def public_list(agency: Agency, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Every complaint of the agency, newest received first, for anyone: the rows carry personal data, so callers
+    show only public_status() of each (GET /api/v1/agencies/{slug}/complaints)."""
+    return _listing(agency, status=None, cursor=cursor, limit=limit, now=utcnow())
+
+
+def public_status(complaint: Complaint, now: dt.datetime) -> dict[str, Any]:
+    """What anyone may know of a complaint in a list: its number, service, dates and status, never who or what."""
+    return {
+        "tracking_number": complaint.tracking_number,
+        "service": complaint.service.name if complaint.service is not None else None,
+        "commitment_id": complaint.commitment_id,
+        "channel": complaint.channel,
+        "received_at": complaint.received_at,
+        "due_at": complaint.due_at,
+        "answered_at": complaint.answered_at,
+        "answered_on_time": complaint.answered_on_time,
+        "status": complaint.status,
+        "overdue": complaint.is_overdue(now),
+    }
+
+
+def _listing(agency: Agency, *, status: str | None, cursor: str | None, limit: int, now: dt.datetime) -> Page:
     query = sa.select(Complaint).where(Complaint.agency_id == agency.id)
     if status == "open":
         query = query.where(Complaint.answered_at.is_(None))
