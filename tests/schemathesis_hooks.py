@@ -21,6 +21,9 @@ RULES_BEYOND_THE_SCHEMA = {
     ("GET", "/comments/{id}/replies"): {"cursor"},
     ("GET", "/moderation-log"): {"cursor"},
     ("GET", "/rounds"): {"cursor"},
+    ("GET", "/agencies/{slug}/complaints"): {"cursor"},
+    ("GET", "/archives"): {"cursor"},
+    ("GET", "/summaries"): {"cursor"},
     # a section of this round's document; an Idempotency-Key not used before for a different request (the fuzzer
     # sends the same few keys with many bodies)
     # with a non-web channel (staff entering a citizen's comment): a place that is not only spaces, a date within

@@ -5,14 +5,17 @@ The rules live in consult.moderation.services (the web pages call the same funct
 
 from __future__ import annotations
 
+from flask import request
+
 from consult.agencies.services import get_agency
 from consult.api import schemas, serializers
 from consult.api.auth import api_user
 from consult.api.bodies import SPACE, RequestModel, checked_by_service, collapsed_at_least
 from consult.api.participation import MAX_PAGE
-from consult.api.spec import Query
+from consult.api.spec import EMPTY, Query
 from consult.api.views import api
 from consult.moderation import queries, services
+from consult.moderation.models import Action
 from consult.participation.services import get_comment
 
 
@@ -64,11 +67,18 @@ def moderate_comment(comment_id: int, body: ModerationDecision) -> schemas.Comme
         Query.text("cursor", "Opaque cursor from the previous page's next_cursor."),
         Query.id_arg("round_id", "Only the actions in this round."),
         Query.text("agency", "Only the actions of this agency (its slug)."),
-        Query.text(
+        Query(
             "action",
-            "Only this kind: hide, restore, auto_hide, dismiss, appeal_upheld, appeal_rejected, block, unblock.",
+            {"anyOf": [{"type": "string", "enum": [a.value for a in Action]}, EMPTY]},
+            "Only this kind of action.",
+            lambda: request.args.get("action") or None,
         ),
-        Query.id_arg("rule", "Only the actions citing this house rule number."),
+        Query(
+            "rule",
+            {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 999}, EMPTY]},
+            "Only the actions citing this house rule number.",
+            lambda: request.args.get("rule") or None,
+        ),
         Query.text("words", "Only the actions whose reason contains these words (any case)."),
         Query.int_arg("limit", queries.PAGE_SIZE, maximum=MAX_PAGE),
     ],
@@ -80,7 +90,7 @@ def moderation_log(
     round_id: int | None,
     agency: str | None,
     action: str | None,
-    rule: int | None,
+    rule: str | None,
     words: str | None,
     limit: int,
 ) -> schemas.ModerationLog:

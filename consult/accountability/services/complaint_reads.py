@@ -94,7 +94,7 @@ def staff_list(
 def public_list(agency: Agency, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
     """Every complaint of the agency, newest received first, for anyone: the rows carry personal data, so callers
     show only public_status() of each (GET /api/v1/agencies/{slug}/complaints)."""
-    return _listing(agency, status=None, cursor=cursor, limit=limit, now=utcnow())
+    return _listing(agency, status=None, cursor=cursor, limit=limit, now=utcnow(), cursor_name="cursor")
 
 
 def public_status(complaint: Complaint, now: dt.datetime) -> dict[str, Any]:
@@ -113,7 +113,15 @@ def public_status(complaint: Complaint, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _listing(agency: Agency, *, status: str | None, cursor: str | None, limit: int, now: dt.datetime) -> Page:
+def _listing(
+    agency: Agency,
+    *,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+    now: dt.datetime,
+    cursor_name: str = "setelah",
+) -> Page:
     query = sa.select(Complaint).where(Complaint.agency_id == agency.id)
     if status == "open":
         query = query.where(Complaint.answered_at.is_(None))
@@ -122,7 +130,7 @@ def _listing(agency: Agency, *, status: str | None, cursor: str | None, limit: i
     elif status == "disputed":
         query = query.where(Complaint.status == ComplaintStatus.DISPUTED)
     if cursor:
-        micros, after = decode_cursor(cursor, 2, name="setelah")
+        micros, after = decode_cursor(cursor, 2, name=cursor_name)
         at = dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=micros)
         query = query.where(
             sa.or_(Complaint.received_at < at, sa.and_(Complaint.received_at == at, Complaint.id < after))
